@@ -1,0 +1,1 @@
+"""awardflow: award approvals for Vietnamese emulation campaigns."""

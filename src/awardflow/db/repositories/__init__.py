@@ -1,0 +1,1 @@
+"""Every query of awardflow lives in this package; services compose these functions."""

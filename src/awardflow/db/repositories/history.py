@@ -1,0 +1,81 @@
+"""Queries over a nominee's record: awards, ratings, initiatives, exclusions, collective years."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from awardflow.db.models import (
+    Award,
+    AwardHistory,
+    CollectiveYearRecord,
+    ExclusionRecord,
+    InitiativeRecord,
+    Nomination,
+    YearlyRating,
+)
+from awardflow.states.lifecycle import LIVE
+
+
+def _owner(
+    model: type[AwardHistory] | type[YearlyRating] | type[InitiativeRecord] | type[ExclusionRecord],
+    person_id: int | None,
+    unit_id: int | None,
+) -> ColumnElement[bool]:
+    if person_id is not None:
+        return model.person_id == person_id
+    return model.unit_id == unit_id
+
+
+def awards(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[AwardHistory]:
+    stmt = select(AwardHistory).where(_owner(AwardHistory, person_id, unit_id))
+    return session.execute(stmt.order_by(AwardHistory.year)).scalars().all()
+
+
+def ratings(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[YearlyRating]:
+    stmt = select(YearlyRating).where(_owner(YearlyRating, person_id, unit_id))
+    return session.execute(stmt).scalars().all()
+
+
+def initiatives(
+    session: Session, person_id: int | None, unit_id: int | None
+) -> Sequence[InitiativeRecord]:
+    stmt = select(InitiativeRecord).where(_owner(InitiativeRecord, person_id, unit_id))
+    return session.execute(stmt).scalars().all()
+
+
+def exclusions(
+    session: Session, person_id: int | None, unit_id: int | None
+) -> Sequence[ExclusionRecord]:
+    stmt = select(ExclusionRecord).where(_owner(ExclusionRecord, person_id, unit_id))
+    return session.execute(stmt).scalars().all()
+
+
+def collective_years(session: Session, unit_id: int) -> Sequence[CollectiveYearRecord]:
+    stmt = select(CollectiveYearRecord).where(CollectiveYearRecord.unit_id == unit_id)
+    return session.execute(stmt).scalars().all()
+
+
+def other_awards_for_achievement(session: Session, nomination: Nomination, key: str) -> list[str]:
+    """Award codes of the nominee's other live nominations that cite the same achievement."""
+    nominee = (
+        Nomination.person_id == nomination.person_id
+        if nomination.person_id is not None
+        else Nomination.nominee_unit_id == nomination.nominee_unit_id
+    )
+    stmt = (
+        select(Award.code, Nomination.fields)
+        .join(Award, Award.id == Nomination.award_id)
+        .where(nominee, Nomination.id != nomination.id, Nomination.state.in_(list(LIVE)))
+    )
+    return [
+        code
+        for code, fields in session.execute(stmt)
+        if (fields or {}).get("achievement_key") == key
+    ]
+
+
+def add(session: Session, obj: object) -> None:
+    session.add(obj)

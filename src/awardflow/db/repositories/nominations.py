@@ -1,0 +1,92 @@
+"""Queries over nominations and their evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from awardflow.db.models import Evidence, Nomination
+from awardflow.states.lifecycle import LIVE, NominationState
+
+_LIVE_BEYOND_DRAFT = [s for s in LIVE if s is not NominationState.DRAFT]
+
+
+def get(session: Session, nomination_id: int) -> Nomination | None:
+    return session.get(Nomination, nomination_id)
+
+
+def get_for_update(session: Session, nomination_id: int) -> Nomination | None:
+    """Load and lock the row (``FOR UPDATE`` on PostgreSQL; SQLite already holds the write lock)."""
+    stmt = select(Nomination).where(Nomination.id == nomination_id).with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def add(session: Session, nomination: Nomination) -> Nomination:
+    session.add(nomination)
+    session.flush()
+    return nomination
+
+
+def count_proposed_for_quota(
+    session: Session, round_id: int, award_id: int, unit_id: int, exclude_id: int
+) -> int:
+    """Nominations of this unit for this award in this round already past draft and alive."""
+    stmt = select(func.count()).where(
+        Nomination.round_id == round_id,
+        Nomination.award_id == award_id,
+        Nomination.unit_id == unit_id,
+        Nomination.id != exclude_id,
+        Nomination.state.in_(_LIVE_BEYOND_DRAFT),
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def duplicate_live(session: Session, nomination: Nomination) -> int | None:
+    """Another live, proposed (not draft) nomination of the same nominee for the same award in
+    the same round. Drafts are the unit's working copies and do not block."""
+    nominee = (
+        Nomination.person_id == nomination.person_id
+        if nomination.person_id is not None
+        else Nomination.nominee_unit_id == nomination.nominee_unit_id
+    )
+    stmt = (
+        select(Nomination.id)
+        .where(
+            Nomination.round_id == nomination.round_id,
+            Nomination.award_id == nomination.award_id,
+            Nomination.id != nomination.id,
+            Nomination.state.in_(_LIVE_BEYOND_DRAFT),
+            nominee,
+        )
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def evidence_kinds(session: Session, nomination_id: int) -> set[str]:
+    stmt = select(Evidence.kind).where(
+        Evidence.nomination_id == nomination_id, Evidence.removed_at.is_(None)
+    )
+    return set(session.execute(stmt).scalars())
+
+
+def evidence_for(session: Session, nomination_id: int) -> Sequence[Evidence]:
+    stmt = (
+        select(Evidence)
+        .where(Evidence.nomination_id == nomination_id)
+        .order_by(Evidence.uploaded_at, Evidence.id)
+    )
+    return session.execute(stmt).scalars().all()
+
+
+def add_evidence(session: Session, evidence: Evidence) -> Evidence:
+    session.add(evidence)
+    session.flush()
+    return evidence
+
+
+def states(session: Session, ids: Sequence[int]) -> dict[int, NominationState]:
+    stmt = select(Nomination.id, Nomination.state).where(Nomination.id.in_(ids))
+    return {row.id: row.state for row in session.execute(stmt)}

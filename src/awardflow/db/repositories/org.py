@@ -1,0 +1,108 @@
+"""Queries over units, persons, users, grants, conflicts and the calendar overrides."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from awardflow.db.models import (
+    AppraiserConflict,
+    CalendarOverride,
+    Person,
+    RoleGrant,
+    Unit,
+    User,
+)
+from awardflow.states.lifecycle import Role
+
+
+def unit(session: Session, unit_id: int) -> Unit | None:
+    return session.get(Unit, unit_id)
+
+
+def unit_by_code(session: Session, code: str) -> Unit | None:
+    return session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
+
+
+def unit_path(session: Session, unit_id: int) -> str:
+    path = session.execute(select(Unit.path).where(Unit.id == unit_id)).scalar_one()
+    return str(path)
+
+
+def add_unit(session: Session, unit: Unit, parent: Unit | None) -> Unit:
+    """Insert a unit and set its materialised path from its parent's."""
+    unit.parent_id = parent.id if parent else None
+    session.add(unit)
+    session.flush()
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    return unit
+
+
+def person(session: Session, person_id: int) -> Person | None:
+    return session.get(Person, person_id)
+
+
+def user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def grants_for(session: Session, user_id: int) -> Sequence[RoleGrant]:
+    return session.execute(select(RoleGrant).where(RoleGrant.user_id == user_id)).scalars().all()
+
+
+def holds_role_over(session: Session, user_id: int, role: Role, path: str) -> bool:
+    """Does the user hold ``role`` on a unit whose subtree contains ``path``?"""
+    stmt = (
+        select(Unit.path)
+        .join(RoleGrant, RoleGrant.unit_id == Unit.id)
+        .where(RoleGrant.user_id == user_id, RoleGrant.role == role)
+    )
+    return any(path.startswith(p) for p in session.execute(stmt).scalars())
+
+
+def users_with_role_under(session: Session, role: Role, path: str) -> Sequence[int]:
+    """Users holding ``role`` on exactly the unit at ``path`` or one of its ancestors."""
+    stmt = (
+        select(RoleGrant.user_id, Unit.path)
+        .join(Unit, RoleGrant.unit_id == Unit.id)
+        .where(RoleGrant.role == role)
+    )
+    return sorted({uid for uid, p in session.execute(stmt) if path.startswith(p)})
+
+
+def declared_conflict(
+    session: Session, user_id: int, person_id: int | None, unit_id: int | None
+) -> str | None:
+    clauses = []
+    if person_id is not None:
+        clauses.append(AppraiserConflict.person_id == person_id)
+    if unit_id is not None:
+        clauses.append(AppraiserConflict.unit_id == unit_id)
+    if not clauses:
+        return None
+    stmt = (
+        select(AppraiserConflict.reason)
+        .where(AppraiserConflict.user_id == user_id, or_(*clauses))
+        .limit(1)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def user_unit_ids(session: Session, user_id: int) -> set[int]:
+    """Units the user belongs to as a person (through the linked person record)."""
+    stmt = select(Person.unit_id).join(User, User.person_id == Person.id).where(User.id == user_id)
+    return set(session.execute(stmt).scalars())
+
+
+def calendar_overrides(session: Session) -> Sequence[CalendarOverride]:
+    return session.execute(select(CalendarOverride).order_by(CalendarOverride.day)).scalars().all()
+
+
+def upsert_calendar_override(session: Session, override: CalendarOverride) -> None:
+    session.merge(override)

@@ -1,0 +1,127 @@
+"""Eligibility of a nomination: the nominee's record from the database, checked against the
+rule set in force on the round's opening day (``states.eligibility`` holds the pure rules)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from awardflow.campaigns.catalogue import AwardType
+from awardflow.db.models import Award, Nomination, Round
+from awardflow.db.repositories import history as repo
+from awardflow.states.context import EligibilityOutcome
+from awardflow.states.eligibility import (
+    AwardRecord,
+    CollectiveYear,
+    Exclusion,
+    ExclusionKind,
+    Explanation,
+    Initiative,
+    InitiativeScope,
+    NomineeFacts,
+    ProposalFacts,
+    Rating,
+    RuleSet,
+    evaluate,
+    load_rulesets,
+    ruleset_in_force,
+)
+
+_ROUND_AWARD_TYPE = {"thematic": AwardType.THEMATIC, "adhoc": AwardType.ADHOC}
+
+
+@lru_cache(maxsize=1)
+def rulesets() -> tuple[RuleSet, ...]:
+    return tuple(load_rulesets())
+
+
+def nominee_facts(session: Session, nom: Nomination) -> NomineeFacts:
+    pid = nom.person_id
+    uid = nom.nominee_unit_id if pid is None else None
+    return NomineeFacts(
+        kind=nom.nominee_kind,
+        name=nom.nominee_name,
+        ratings={r.year: Rating(r.rating) for r in repo.ratings(session, pid, uid)},
+        awards=tuple(
+            AwardRecord(
+                a.award_code,
+                a.year,
+                AwardType(a.award_type),
+                a.decision_number,
+                a.decision_date,
+                a.achievement_key,
+            )
+            for a in repo.awards(session, pid, uid)
+        ),
+        initiatives=tuple(
+            Initiative(i.code, i.title, InitiativeScope(i.scope), i.year, i.used_by)
+            for i in repo.initiatives(session, pid, uid)
+        ),
+        exclusions=tuple(
+            Exclusion(ExclusionKind(e.kind), e.start, e.end, e.level)
+            for e in repo.exclusions(session, pid, uid)
+        ),
+        collective_years={
+            c.year: CollectiveYear(
+                c.year,
+                c.members,
+                c.ldtt_members,
+                c.cstd_members,
+                c.all_completed,
+                c.disciplined_warning_or_above,
+            )
+            for c in (repo.collective_years(session, uid) if uid is not None else ())
+        },
+    )
+
+
+def proposal_facts(
+    session: Session,
+    nom: Nomination,
+    rnd: Round,
+    award: Award,
+    quota: tuple[int | None, int] = (None, 0),
+) -> ProposalFacts:
+    fields = nom.fields or {}
+    key = fields.get("achievement_key")
+    others = repo.other_awards_for_achievement(session, nom, str(key)) if key else []
+    return ProposalFacts(
+        award_code=award.code,
+        year=rnd.year or rnd.opens.year,
+        as_of=rnd.opens,
+        award_type=_ROUND_AWARD_TYPE.get(rnd.kind, AwardType.CAMPAIGN),
+        achievement_key=str(key) if key else None,
+        initiative_ids=tuple(str(i) for i in fields.get("initiative_ids", ())),
+        quota_limit=quota[0],
+        quota_used=quota[1],
+        other_live_awards_for_achievement=tuple(others),
+    )
+
+
+def explain(
+    session: Session,
+    nom: Nomination,
+    rnd: Round,
+    award: Award,
+    quota: tuple[int | None, int] = (None, 0),
+) -> Explanation:
+    """Every rule's verdict with its source and the facts it looked at."""
+    ruleset = ruleset_in_force(list(rulesets()), rnd.opens)
+    return evaluate(
+        ruleset, nominee_facts(session, nom), proposal_facts(session, nom, rnd, award, quota)
+    )
+
+
+def check_nomination(
+    session: Session, nom: Nomination, rnd: Round, award: Award
+) -> EligibilityOutcome:
+    """The ``propose`` guard's view: pass, or the failures (quota has its own guard)."""
+    explanation = explain(session, nom, rnd, award)
+    return EligibilityOutcome(
+        passed=explanation.passed,
+        failures=[
+            (f"{r.name_vi}: {r.facts_vi}", f"{r.name_en}: {r.facts_en}")
+            for r in explanation.failures
+        ],
+    )

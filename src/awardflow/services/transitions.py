@@ -1,0 +1,234 @@
+"""The one transition service: every state change of every nomination goes through
+:func:`transition`, human or automatic, in the caller's transaction (DESIGN §2).
+
+It locks the row and checks the version, runs the guards, moves the state, sets the new
+deadline, appends the hash-chained audit event and writes the outbox rows. With an idempotency
+key, a repeat returns the first result and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from awardflow.db.models import AwardHistory, Nomination
+from awardflow.db.repositories import idempotency as idem_repo
+from awardflow.db.repositories import nominations as repo
+from awardflow.db.repositories import outbox as outbox_repo
+from awardflow.errors import Forbidden, InvalidInput, NotFound, TransitionRefused, VersionConflict
+from awardflow.services import audit, deadlines
+from awardflow.services.context import ServiceContext
+from awardflow.services.facts import DbFacts
+from awardflow.services.notify import outbox_rows
+from awardflow.states import Actor, GuardContext, Payload, Trigger, evaluate, fire, parse_trigger
+from awardflow.states.lifecycle import NominationState as S
+from awardflow.states.machine import Verdict, allowed_triggers
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionResult:
+    nomination_id: int
+    trigger: str
+    from_state: str
+    to_state: str
+    version: int
+    event_seq: int
+    due_at: str | None
+    replayed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _not_found(nomination_id: int) -> NotFound:
+    return NotFound(
+        f"Không tìm thấy hồ sơ #{nomination_id}.",
+        f"Nomination #{nomination_id} not found.",
+        field="nomination_id",
+    )
+
+
+def load(session: Session, nomination_id: int, *, lock: bool = False) -> Nomination:
+    nom = (repo.get_for_update if lock else repo.get)(session, nomination_id)
+    if nom is None:
+        raise _not_found(nomination_id)
+    return nom
+
+
+def guard_context(
+    session: Session,
+    ctx: ServiceContext,
+    nom: Nomination,
+    actor: Actor,
+    payload: Payload,
+    now: datetime,
+) -> GuardContext:
+    return GuardContext(nom, actor, payload, DbFacts(session, nom, now, ctx.eligibility), now)
+
+
+def actions_for(
+    session: Session,
+    ctx: ServiceContext,
+    nomination_id: int,
+    actor: Actor,
+    now: datetime | None = None,
+) -> list[Verdict]:
+    """``allowed_triggers(nomination, actor)`` for pages and the API."""
+    nom = load(session, nomination_id)
+    gctx = guard_context(session, ctx, nom, actor, Payload(), now or datetime.now(UTC))
+    return allowed_triggers(gctx)
+
+
+def _replay(
+    session: Session, key: str, nomination_id: int, trigger: Trigger
+) -> TransitionResult | None:
+    stored = idem_repo.get(session, key)
+    if stored is None:
+        return None
+    if stored.nomination_id != nomination_id or stored.trigger != trigger.value:
+        raise InvalidInput(
+            "Khóa chống lặp (Idempotency-Key) này đã dùng cho một thao tác khác.",
+            "This Idempotency-Key was already used for a different action.",
+            field="Idempotency-Key",
+        )
+    return TransitionResult(**{**stored.response, "replayed": True})
+
+
+def transition(
+    session: Session,
+    ctx: ServiceContext,
+    nomination_id: int,
+    trigger: str | Trigger,
+    actor: Actor,
+    *,
+    expected_version: int | None = None,
+    comment: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> TransitionResult:
+    """Apply ``trigger`` to a nomination for ``actor``; raises an error of the tree on refusal."""
+    trig = parse_trigger(trigger) if isinstance(trigger, str) else trigger
+    now = now or datetime.now(UTC)
+    if idempotency_key and (done := _replay(session, idempotency_key, nomination_id, trig)):
+        return done
+    nom = load(session, nomination_id, lock=True)
+    if expected_version is not None and nom.version != expected_version:
+        raise VersionConflict(nom.version, expected_version)
+    payload = Payload((comment or "").strip() or None, dict(data or {}))
+    gctx = guard_context(session, ctx, nom, actor, payload, now)
+    verdict = evaluate(trig, gctx)
+    if verdict.forbidden:
+        reason = verdict.reasons[0]
+        raise Forbidden(reason.vi, reason.en, code=reason.code)
+    if not verdict.allowed:
+        raise TransitionRefused(trig.value, list(verdict.reasons))
+    facts = gctx.facts
+    assert isinstance(facts, DbFacts)
+
+    from_state = nom.state
+    _apply_effects(ctx, nom, trig, actor, payload, now)
+    fire(nom, trig)
+    nom.state_entered_at = now
+    nom.last_activity_at = now
+    nom.escalation_level = 0
+    nom.stuck = False
+    nom.due_at = deadlines.due_for(nom, facts.round, ctx.calendar, now)
+    event = audit.append(
+        session,
+        ctx.audit_key,
+        nom,
+        trigger=trig.value,
+        from_state=from_state.value,
+        to_state=nom.state.value,
+        actor_user_id=actor.user_id,
+        actor_name=actor.name,
+        actor_role=(verdict.role.value if verdict.role else "system"),
+        at=now,
+        comment=payload.comment,
+        data=payload.data,
+    )
+    if nom.state is S.AWARDED:
+        _record_award(session, nom, facts, payload)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise VersionConflict(nom.version) from None
+    outbox_repo.add_many(session, outbox_rows(trig, nom, facts.campaign, event))
+    result = TransitionResult(
+        nomination_id=nom.id,
+        trigger=trig.value,
+        from_state=from_state.value,
+        to_state=nom.state.value,
+        version=nom.version,
+        event_seq=event.seq,
+        due_at=nom.due_at.isoformat() if nom.due_at else None,
+    )
+    if idempotency_key:
+        idem_repo.add(
+            session,
+            idempotency_key,
+            actor_user_id=actor.user_id,
+            nomination_id=nom.id,
+            trigger=trig.value,
+            response={k: v for k, v in result.as_dict().items() if k != "replayed"},
+        )
+    return result
+
+
+def _apply_effects(
+    ctx: ServiceContext,
+    nom: Nomination,
+    trig: Trigger,
+    actor: Actor,
+    payload: Payload,
+    now: datetime,
+) -> None:
+    """What a trigger changes besides the state: assignee, clocks, opinion, decision."""
+    if trig is Trigger.PROPOSE:
+        nom.dept_clock_started_at = now
+        nom.dept_days_used = 0
+    elif trig in (Trigger.ASSIGN, Trigger.REASSIGN):
+        nom.assignee_id = int(payload.data["assignee_id"])
+    elif trig is Trigger.CLAIM:
+        nom.assignee_id = actor.user_id
+    elif trig is Trigger.RETURN_TO_UNIT:
+        nom.dept_days_used += deadlines.days_spent(ctx.calendar, nom.dept_clock_started_at, now)
+        nom.dept_clock_started_at = None
+        nom.content_version_at_return = nom.content_version
+    elif trig is Trigger.REPROPOSE:
+        nom.dept_clock_started_at = now
+    elif trig is Trigger.AUTHORITY_RETURN:
+        nom.content_version_at_return = nom.content_version
+    elif trig is Trigger.RECOMMEND and payload.comment:
+        nom.opinion = payload.comment
+    elif trig in (Trigger.DECIDE, Trigger.CONFER):
+        nom.decision_number = payload.text("decision_number")
+        raw = payload.data["decision_date"]
+        nom.decision_date = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+
+
+_ROUND_KIND_TO_AWARD_TYPE = {"thematic": "thematic", "adhoc": "adhoc"}
+
+
+def _record_award(session: Session, nom: Nomination, facts: DbFacts, payload: Payload) -> None:
+    """An awarded nomination joins the nominee's award history (for later chains)."""
+    session.add(
+        AwardHistory(
+            person_id=nom.person_id,
+            unit_id=nom.nominee_unit_id if nom.person_id is None else None,
+            award_code=facts.award.code,
+            award_type=_ROUND_KIND_TO_AWARD_TYPE.get(facts.round.kind, "campaign"),
+            year=facts.round.year or (nom.decision_date or date.today()).year,
+            decision_number=nom.decision_number,
+            decision_date=nom.decision_date,
+            issuer=payload.text("issuer"),
+            achievement_key=f"nomination:{nom.id}",
+            nomination_id=nom.id,
+        )
+    )
