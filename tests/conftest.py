@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from tests.support import pg
+from tests.support.world import World, build_world
 
 from awardflow.db import models  # noqa: F401
 from awardflow.db.base import Base
 from awardflow.db.session import Database
 from awardflow.services.context import ServiceContext
 from awardflow.settings import Settings
-from tests.support import pg
-from tests.support.world import World, build_world
 
 os.environ.setdefault("AWARDFLOW_AUDIT_KEY", "test-audit-key")
 AUDIT_KEY = b"test-audit-key"

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from awardflow.settings import get_settings
+
+if TYPE_CHECKING:
+    from awardflow.db.session import Database
 
 app = typer.Typer(help="awardflow: award approvals for emulation campaigns.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -16,10 +21,16 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 
 
-def _database():  # type: ignore[no-untyped-def]
+@contextmanager
+def database() -> Iterator[Database]:
+    """The configured database for one command, disposed of afterwards."""
     from awardflow.db.session import Database
 
-    return Database(get_settings().database_url)
+    db = Database(get_settings().database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 @db_app.command("upgrade")
@@ -39,9 +50,8 @@ def audit_verify(
     """Recompute every nomination's audit chain; exit 1 naming each broken event."""
     from awardflow.services.audit import verify
 
-    db = _database()
     count = 0
-    with db.read() as session:
+    with database() as db, db.read() as session:
         for problem in verify(session, get_settings().audit_key.encode()):
             count += 1
             if count <= limit:

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from awardflow.settings import get_settings
+if TYPE_CHECKING:
+    from awardflow.db.session import Database
+
+
+def database() -> AbstractContextManager[Database]:
+    from awardflow.cli import database as db
+
+    return db()
+
 
 calendar_app = typer.Typer(help="The working-day calendar's overrides.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(calendar_app, name="calendar")
-
-
-def _db():  # type: ignore[no-untyped-def]
-    from awardflow.db.session import Database
-
-    return Database(get_settings().database_url)
 
 
 @calendar_app.command("add")
@@ -43,7 +46,7 @@ def calendar_add(
             err=True,
         )
         raise typer.Exit(2) from None
-    with _db().write() as session:
+    with database() as db, db.write() as session:
         org_repo.upsert_calendar_override(
             session, CalendarOverride(day=parsed, kind=day_kind, note=note)
         )
@@ -55,7 +58,7 @@ def calendar_list() -> None:
     """List the overrides, oldest first."""
     from awardflow.db.repositories import org as org_repo
 
-    with _db().read() as session:
+    with database() as db, db.read() as session:
         for o in org_repo.calendar_overrides(session):
             typer.echo(f"{o.day.isoformat()}\t{o.kind.value}\t{o.note}")
 

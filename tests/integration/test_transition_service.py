@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests.conftest import AUDIT_KEY
+from tests.support.world import DECISION, NOW, World, add_evidence, open_council, package, tally
 
 from awardflow.db.models import AuditEvent, AwardHistory, Nomination, OutboxMessage
 from awardflow.errors import (
@@ -22,21 +24,34 @@ from awardflow.services.audit import verify
 from awardflow.services.context import ServiceContext
 from awardflow.services.transitions import actions_for, transition
 from awardflow.states import Actor
-from tests.conftest import AUDIT_KEY
-from tests.support.world import DECISION, NOW, World, add_evidence, open_council, package, tally
 
 
 def draft(w: World, ctx: ServiceContext, award: str = "giay_khen", person: str = "p-lan") -> int:
     with w.db.write() as s:
-        nom = noms.create_draft(s, ctx, w.actor("clerk_a"), round_id=w["round"],
-                                award_id=w[award], unit_id=w["thpt-a"],
-                                nominee_kind="individual", person_id=w[person],
-                                achievement="Dẫn dắt chuyển đổi số nhà trường", now=NOW)
+        nom = noms.create_draft(
+            s,
+            ctx,
+            w.actor("clerk_a"),
+            round_id=w["round"],
+            award_id=w[award],
+            unit_id=w["thpt-a"],
+            nominee_kind="individual",
+            person_id=w[person],
+            achievement="Dẫn dắt chuyển đổi số nhà trường",
+            now=NOW,
+        )
         return nom.id
 
 
-def fire(w: World, ctx: ServiceContext, nid: int, trigger: str, who: str | Actor,
-         now: datetime = NOW, **kw: object) -> object:
+def fire(
+    w: World,
+    ctx: ServiceContext,
+    nid: int,
+    trigger: str,
+    who: str | Actor,
+    now: datetime = NOW,
+    **kw: object,
+) -> object:
     actor = who if isinstance(who, Actor) else w.actor(who)
     with w.db.write() as s:
         return transition(s, ctx, nid, trigger, actor, now=now, **kw)  # type: ignore[arg-type]
@@ -69,17 +84,33 @@ def test_full_lifecycle_to_awarded_by_decision(world: World, ctx: ServiceContext
     fire(world, ctx, nid, "pass_vote", Actor.system())
     result = fire(world, ctx, nid, "decide", "director", data=DECISION)
     nom = row(world, nid)
-    assert nom.state.value == "awarded" and nom.decision_number == "123/QĐ-SGDĐT"
+    assert nom.state.value == "awarded"
+    assert nom.decision_number == "123/QĐ-SGDĐT"
     assert nom.due_at is None
     with world.db.read() as s:
-        triggers = [e.trigger for e in s.execute(
-            select(AuditEvent).where(AuditEvent.nomination_id == nid).order_by(AuditEvent.seq)
-        ).scalars()]
-        history = s.execute(select(AwardHistory).where(AwardHistory.nomination_id == nid)).scalar_one()
+        triggers = [
+            e.trigger
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.nomination_id == nid).order_by(AuditEvent.seq)
+            ).scalars()
+        ]
+        history = s.execute(
+            select(AwardHistory).where(AwardHistory.nomination_id == nid)
+        ).scalar_one()
         assert list(verify(s, AUDIT_KEY)) == []
-    assert triggers == ["create", "propose", "claim", "checklist", "checklist", "recommend",
-                        "schedule_vote", "pass_vote", "decide"]
-    assert history.award_code == "giay_khen" and history.year == 2026
+    assert triggers == [
+        "create",
+        "propose",
+        "claim",
+        "checklist",
+        "checklist",
+        "recommend",
+        "schedule_vote",
+        "pass_vote",
+        "decide",
+    ]
+    assert history.award_code == "giay_khen"
+    assert history.year == 2026
     assert result.to_state == "awarded"  # type: ignore[attr-defined]
 
 
@@ -125,11 +156,11 @@ def test_return_stops_the_department_clock(world: World, ctx: ServiceContext) ->
         fire(world, ctx, nid, "repropose", "head_a", now=back)
     assert err.value.reasons[0].code == "no_changes"
     with world.db.write() as s:
-        noms.edit(s, ctx, nid, world.actor("clerk_a"), {"achievement": "Bổ sung số liệu"},
-                  now=back)
+        noms.edit(s, ctx, nid, world.actor("clerk_a"), {"achievement": "Bổ sung số liệu"}, now=back)
     fire(world, ctx, nid, "repropose", "head_a", now=back)
     resumed = row(world, nid)
-    assert resumed.state.value == "in_appraisal" and resumed.assignee_id == world["appraiser1"]
+    assert resumed.state.value == "in_appraisal"
+    assert resumed.assignee_id == world["appraiser1"]
     # 6 working days left from 10-14 -> 10-22 (the clock resumed, it did not restart)
     assert resumed.due_at.date().isoformat() == "2026-10-22"  # type: ignore[union-attr]
 
@@ -153,7 +184,8 @@ def test_refusals_write_nothing(world: World, ctx: ServiceContext) -> None:
         fire(world, ctx, nid, "assign", "supervisor", data={"assignee_id": world["appraiser2"]})
     assert conflict.value.reasons[0].code == "appraiser_conflict"
     after = row(world, nid)
-    assert after.version == before.version + 1 and after.state.value == "proposed"
+    assert after.version == before.version + 1
+    assert after.state.value == "proposed"
     with world.db.read() as s:
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == 2
         assert list(verify(s, AUDIT_KEY)) == []
@@ -167,7 +199,8 @@ def test_version_conflict_and_idempotency(world: World, ctx: ServiceContext) -> 
     assert stale.value.current_version == v
     first = fire(world, ctx, nid, "propose", "head_a", expected_version=v, idempotency_key="k-1")
     again = fire(world, ctx, nid, "propose", "head_a", expected_version=v, idempotency_key="k-1")
-    assert again.replayed and again.version == first.version  # type: ignore[attr-defined]
+    assert again.replayed
+    assert again.version == first.version
     with pytest.raises(InvalidInput):
         fire(world, ctx, nid, "withdraw", "head_a", idempotency_key="k-1", comment="x")
     with world.db.read() as s:
@@ -209,7 +242,69 @@ def test_quota_duplicates_eligibility_and_lapse(world: World, ctx: ServiceContex
 def test_actions_for_lists_what_the_user_may_do(world: World, ctx: ServiceContext) -> None:
     nid = draft(world, ctx)
     with world.db.read() as s:
-        head = {v.trigger.value: v.allowed for v in actions_for(s, ctx, nid, world.actor("head_a"), NOW)}
+        head = {
+            v.trigger.value: v.allowed for v in actions_for(s, ctx, nid, world.actor("head_a"), NOW)
+        }
         clerk = actions_for(s, ctx, nid, world.actor("clerk_a"), NOW)
     assert head == {"propose": True, "withdraw": True}
     assert clerk == []
+
+
+def test_eligibility_blocks_propose_until_a_supervisor_overrides(
+    world: World, ctx: ServiceContext
+) -> None:
+    from datetime import date
+
+    from awardflow.db.models import ExclusionRecord
+
+    with world.db.write() as s:
+        s.add(
+            ExclusionRecord(
+                person_id=world["p-minh"],
+                kind="discipline",
+                start=date(2026, 6, 1),
+                level="khiển trách",
+            )
+        )
+    nid = draft(world, ctx, person="p-minh")
+    with pytest.raises(TransitionRefused) as err:
+        fire(world, ctx, nid, "propose", "head_a")
+    assert err.value.reasons[0].code == "not_eligible"
+    assert "kỷ luật" in err.value.message_vi.lower()
+    with world.db.write() as s, pytest.raises(Forbidden):
+        noms.override_eligibility(s, ctx, nid, world.actor("head_a"), "Tự cho phép", now=NOW)
+    with world.db.write() as s:
+        noms.override_eligibility(
+            s,
+            ctx,
+            nid,
+            world.actor("supervisor"),
+            "Kỷ luật đã được xóa theo quyết định 45/QĐ",
+            now=NOW,
+        )
+    fire(world, ctx, nid, "propose", "head_a")
+    with world.db.read() as s:
+        events = [
+            e.trigger
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.nomination_id == nid).order_by(AuditEvent.seq)
+            ).scalars()
+        ]
+    assert events == ["create", "override_eligibility", "propose"]
+
+
+def test_provincial_award_needs_the_chain(world: World, ctx: ServiceContext) -> None:
+    """Lò Thị Hoa (thpt-b) has CSTĐ cơ sở 2025–2026; a new teacher without history does not."""
+    from awardflow.db.models import Person
+
+    with world.db.write() as s:
+        s.add(Person(code="p-new", full_name="Mùa A Dính", unit_id=world["thpt-a"]))
+        s.flush()
+        world.ids["p-new"] = s.execute(select(Person.id).where(Person.code == "p-new")).scalar_one()
+    nid = draft(world, ctx, award="bang_khen_tinh", person="p-new")
+    with world.db.write() as s:
+        add_evidence(s, nid)
+    with pytest.raises(TransitionRefused) as err:
+        fire(world, ctx, nid, "propose", "head_a")
+    assert err.value.reasons[0].code == "not_eligible"
+    assert "Chiến sĩ thi đua cơ sở" in err.value.message_vi

@@ -49,13 +49,19 @@ def cluster() -> Iterator[str]:
     data = os.path.join(root, "data")
     port = _free_port()
     subprocess.run(
-        _as_postgres([_pg_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [_pg_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8"]
+        ),
+        check=True,
+        capture_output=True,
     )
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     subprocess.run(
-        _as_postgres([_pg_bin("pg_ctl"), "-D", data, "-o", opts, "-l", f"{root}/log", "-w", "start"]),
-        check=True, capture_output=True,
+        _as_postgres(
+            [_pg_bin("pg_ctl"), "-D", data, "-o", opts, "-l", f"{root}/log", "-w", "start"]
+        ),
+        check=True,
+        capture_output=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -66,8 +72,10 @@ def cluster() -> Iterator[str]:
             time.sleep(0.1)
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
-                       capture_output=True)
+        subprocess.run(
+            _as_postgres([_pg_bin("pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -18,6 +18,7 @@ from awardflow.db.models import (
     AgendaItem,
     Attendance,
     Award,
+    AwardHistory,
     BallotTally,
     Campaign,
     CampaignVersion,
@@ -31,6 +32,7 @@ from awardflow.db.models import (
     SubmissionItem,
     Unit,
     User,
+    YearlyRating,
 )
 from awardflow.db.repositories import org as org_repo
 from awardflow.db.session import Database
@@ -69,16 +71,23 @@ def _unit(s: Session, w: World, code: str, name: str, kind: str, parent: str | N
     return unit
 
 
-def _user(s: Session, w: World, username: str, name: str, grants: list[tuple[Role, str]],
-          person_unit: str | None = None) -> None:
+def _user(
+    s: Session,
+    w: World,
+    username: str,
+    name: str,
+    grants: list[tuple[Role, str]],
+    person_unit: str | None = None,
+) -> None:
     person_id = None
     if person_unit:
         p = Person(code=f"p-{username}", full_name=name, unit_id=w.ids[person_unit])
         s.add(p)
         s.flush()
         person_id = p.id
-    user = User(username=username, full_name=name, email=f"{username}@example.test",
-                person_id=person_id)
+    user = User(
+        username=username, full_name=name, email=f"{username}@example.test", person_id=person_id
+    )
     s.add(user)
     s.flush()
     w.ids[username] = user.id
@@ -95,13 +104,28 @@ def build_world(db: Database) -> World:
         _unit(s, w, "thpt-b", "Trường THPT Mường Nhé", "school", "so")
         _unit(s, w, "snv", "Sở Nội vụ tỉnh", "authority", None)
         _unit(s, w, "bnv", "Bộ Nội vụ", "authority", None)
-        for code, name in (("p-lan", "Nguyễn Thị Lan"), ("p-minh", "Trần Văn Minh"),
-                           ("p-hoa", "Lò Thị Hoa")):
+        for code, name in (
+            ("p-lan", "Nguyễn Thị Lan"),
+            ("p-minh", "Trần Văn Minh"),
+            ("p-hoa", "Lò Thị Hoa"),
+        ):
             unit = "thpt-b" if code == "p-hoa" else "thpt-a"
             person = Person(code=code, full_name=name, unit_id=w.ids[unit], birth_year=1985)
             s.add(person)
             s.flush()
             w.ids[code] = person.id
+            # Grassroots Emulation Fighter in 2025 and 2026: eligible for a provincial Bằng khen
+            for year in (2025, 2026):
+                s.add(
+                    AwardHistory(
+                        person_id=person.id,
+                        award_code="cstd_co_so",
+                        year=year,
+                        award_type="merit",
+                        decision_number=f"{year}/QĐ-SGDĐT",
+                    )
+                )
+                s.add(YearlyRating(person_id=person.id, year=year, rating="htxs"))
         _user(s, w, "clerk_a", "Phạm Thu Hà", [(Role.UNIT_CLERK, "thpt-a")], "thpt-a")
         _user(s, w, "head_a", "Đỗ Văn Hùng", [(Role.UNIT_HEAD, "thpt-a")], "thpt-a")
         _user(s, w, "head_b", "Lường Văn Sơn", [(Role.UNIT_HEAD, "thpt-b")], "thpt-b")
@@ -113,33 +137,75 @@ def build_world(db: Database) -> World:
         _user(s, w, "authority", "Cầm Thị Ngọc", [(Role.AUTHORITY, "snv")], "snv")
         for i in range(1, 6):
             _user(s, w, f"member{i}", f"Thành viên {i}", [(Role.COUNCIL_MEMBER, "so")], "so")
-        campaign = Campaign(code="test-campaign", title="Phong trào thi đua đổi mới sáng tạo",
-                            organiser_unit_id=w["so"], appraising_office_id=w["tccb"],
-                            authority_unit_id=w["snv"], central_authority_unit_id=w["bnv"])
+        campaign = Campaign(
+            code="test-campaign",
+            title="Phong trào thi đua đổi mới sáng tạo",
+            organiser_unit_id=w["so"],
+            appraising_office_id=w["tccb"],
+            authority_unit_id=w["snv"],
+            central_authority_unit_id=w["bnv"],
+        )
         s.add(campaign)
         s.flush()
         w.ids["campaign"] = campaign.id
-        s.add(CampaignVersion(campaign_id=campaign.id, version=1, fingerprint="0" * 64,
-                              definition={"criteria": CRITERIA}))
-        rnd = Round(campaign_id=campaign.id, code="2026", name="Năm học 2025–2026",
-                    kind="annual", year=2026, opens=date(2026, 1, 5),
-                    proposals_close=date(2026, 11, 10), appraisal_due=date(2026, 11, 25),
-                    council_by=date(2026, 12, 4), submission_by=date(2026, 12, 15),
-                    limit_appraise=10, limit_return_answer=5, limit_authority_answer=20,
-                    limit_decide=10)
+        s.add(
+            CampaignVersion(
+                campaign_id=campaign.id,
+                version=1,
+                fingerprint="0" * 64,
+                definition={"criteria": CRITERIA},
+            )
+        )
+        rnd = Round(
+            campaign_id=campaign.id,
+            code="2026",
+            name="Năm học 2025–2026",
+            kind="annual",
+            year=2026,
+            opens=date(2026, 1, 5),
+            proposals_close=date(2026, 11, 10),
+            appraisal_due=date(2026, 11, 25),
+            council_by=date(2026, 12, 4),
+            submission_by=date(2026, 12, 15),
+            limit_appraise=10,
+            limit_return_answer=5,
+            limit_authority_answer=20,
+            limit_decide=10,
+        )
         s.add(rnd)
         s.flush()
         w.ids["round"] = rnd.id
         for code, name, level, authority, evidence, quota in (
-            ("giay_khen", "Giấy khen của Giám đốc Sở", AwardLevel.GRASSROOTS, "organiser", [],
-             None),
-            ("bang_khen_tinh", "Bằng khen của Chủ tịch UBND tỉnh", AwardLevel.PROVINCE,
-             "province", ["achievement_report"], 2),
+            (
+                "giay_khen",
+                "Giấy khen của Giám đốc Sở",
+                AwardLevel.GRASSROOTS,
+                "organiser",
+                [],
+                None,
+            ),
+            (
+                "bang_khen_tinh",
+                "Bằng khen của Chủ tịch UBND tỉnh",
+                AwardLevel.PROVINCE,
+                "province",
+                ["achievement_report"],
+                2,
+            ),
         ):
-            award = Award(campaign_id=campaign.id, code=code, name=name, level=level,
-                          deciding_authority=authority, nominee_kinds=["individual", "collective"],
-                          round_kinds=["annual", "midterm", "final"], threshold=0.5,
-                          quota_per_unit=quota, quota_percent=None, required_evidence=evidence)
+            award = Award(
+                campaign_id=campaign.id,
+                code=code,
+                name=name,
+                level=level,
+                deciding_authority=authority,
+                nominee_kinds=["individual", "collective"],
+                round_kinds=["annual", "midterm", "final"],
+                threshold=0.5,
+                quota_per_unit=quota,
+                quota_percent=None,
+                required_evidence=evidence,
+            )
             s.add(award)
             s.flush()
             w.ids[code] = award.id
@@ -147,16 +213,27 @@ def build_world(db: Database) -> World:
 
 
 def add_evidence(s: Session, nomination_id: int, kind: str = "achievement_report") -> Evidence:
-    ev = Evidence(nomination_id=nomination_id, sha256="a" * 64, filename="bao-cao.pdf",
-                  content_type="application/pdf", size=1024, kind=kind)
+    ev = Evidence(
+        nomination_id=nomination_id,
+        sha256="a" * 64,
+        filename="bao-cao.pdf",
+        content_type="application/pdf",
+        size=1024,
+        kind=kind,
+    )
     s.add(ev)
     s.flush()
     return ev
 
 
 def open_council(s: Session, w: World, *, present: int = 5) -> CouncilSession:
-    session = CouncilSession(round_id=w["round"], name="Phiên họp Hội đồng TĐKT",
-                             status="open", quorum=2 / 3, opened_at=NOW)
+    session = CouncilSession(
+        round_id=w["round"],
+        name="Phiên họp Hội đồng TĐKT",
+        status="open",
+        quorum=2 / 3,
+        opened_at=NOW,
+    )
     s.add(session)
     s.flush()
     for i in range(1, 6):
@@ -166,12 +243,21 @@ def open_council(s: Session, w: World, *, present: int = 5) -> CouncilSession:
     return session
 
 
-def tally(s: Session, session_id: int, nomination_id: int, agree: int, disagree: int = 0,
-          outcome: str | None = None) -> None:
+def tally(
+    s: Session,
+    session_id: int,
+    nomination_id: int,
+    agree: int,
+    disagree: int = 0,
+    outcome: str | None = None,
+) -> None:
     s.add(AgendaItem(session_id=session_id, nomination_id=nomination_id, outcome=outcome))
     for choice, count in (("agree", agree), ("disagree", disagree)):
-        s.add(BallotTally(session_id=session_id, nomination_id=nomination_id, choice=choice,
-                          count=count))
+        s.add(
+            BallotTally(
+                session_id=session_id, nomination_id=nomination_id, choice=choice, count=count
+            )
+        )
     s.flush()
 
 

@@ -4,9 +4,10 @@ PostgreSQL) and the column types every model shares."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import Enum as PyEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -47,3 +48,14 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def str_enum(enum_cls: type[PyEnum], length: int) -> Enum:
+    """A VARCHAR column holding the enum's *values* (``draft``), as the API and audit log do."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

@@ -3,6 +3,7 @@ rule set in force on the round's opening day (``states.eligibility`` holds the p
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from sqlalchemy.orm import Session
@@ -28,7 +29,18 @@ from awardflow.states.eligibility import (
     ruleset_in_force,
 )
 
-_ROUND_AWARD_TYPE = {"thematic": AwardType.THEMATIC, "adhoc": AwardType.ADHOC}
+_ROUND_AWARD_TYPE = {
+    "annual": AwardType.MERIT,  # yearly awards for the year's achievements (công trạng)
+    "midterm": AwardType.CAMPAIGN,  # awards of the campaign's reviews (theo phong trào, đợt)
+    "final": AwardType.CAMPAIGN,
+    "thematic": AwardType.THEMATIC,
+    "adhoc": AwardType.ADHOC,
+}
+
+
+def award_type_of_round(kind: str) -> AwardType:
+    """What kind of award a round confers: thematic and ad hoc never count toward chains."""
+    return _ROUND_AWARD_TYPE.get(kind, AwardType.CAMPAIGN)
 
 
 @lru_cache(maxsize=1)
@@ -81,16 +93,18 @@ def proposal_facts(
     nom: Nomination,
     rnd: Round,
     award: Award,
+    on: date,
     quota: tuple[int | None, int] = (None, 0),
 ) -> ProposalFacts:
+    """The proposal as the rules see it on day ``on`` (exclusions are checked that day)."""
     fields = nom.fields or {}
     key = fields.get("achievement_key")
     others = repo.other_awards_for_achievement(session, nom, str(key)) if key else []
     return ProposalFacts(
         award_code=award.code,
         year=rnd.year or rnd.opens.year,
-        as_of=rnd.opens,
-        award_type=_ROUND_AWARD_TYPE.get(rnd.kind, AwardType.CAMPAIGN),
+        as_of=on,
+        award_type=award_type_of_round(rnd.kind),
         achievement_key=str(key) if key else None,
         initiative_ids=tuple(str(i) for i in fields.get("initiative_ids", ())),
         quota_limit=quota[0],
@@ -104,20 +118,22 @@ def explain(
     nom: Nomination,
     rnd: Round,
     award: Award,
+    on: date,
     quota: tuple[int | None, int] = (None, 0),
 ) -> Explanation:
-    """Every rule's verdict with its source and the facts it looked at."""
+    """Every rule's verdict with its source and the facts it looked at (exclusions checked on
+    day ``on``); the rule set is the one in force on the round's opening day."""
     ruleset = ruleset_in_force(list(rulesets()), rnd.opens)
     return evaluate(
-        ruleset, nominee_facts(session, nom), proposal_facts(session, nom, rnd, award, quota)
+        ruleset, nominee_facts(session, nom), proposal_facts(session, nom, rnd, award, on, quota)
     )
 
 
 def check_nomination(
-    session: Session, nom: Nomination, rnd: Round, award: Award
+    session: Session, nom: Nomination, rnd: Round, award: Award, on: date
 ) -> EligibilityOutcome:
     """The ``propose`` guard's view: pass, or the failures (quota has its own guard)."""
-    explanation = explain(session, nom, rnd, award)
+    explanation = explain(session, nom, rnd, award, on)
     return EligibilityOutcome(
         passed=explanation.passed,
         failures=[

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
@@ -24,7 +24,7 @@ from awardflow.errors import NotFound
 from awardflow.states.context import EligibilityOutcome, VoteResult
 from awardflow.states.lifecycle import Role
 
-EligibilityCheck = Callable[[Session, Nomination, Round, Award], EligibilityOutcome]
+EligibilityCheck = Callable[[Session, Nomination, Round, Award, date], EligibilityOutcome]
 
 
 class DbFacts:
@@ -120,7 +120,9 @@ class DbFacts:
         return nominations_repo.duplicate_live(self.session, self.nom)
 
     def eligibility(self) -> EligibilityOutcome:
-        outcome = self._eligibility(self.session, self.nom, self.round, self.award)
+        outcome = self._eligibility(
+            self.session, self.nom, self.round, self.award, local_date(self.now)
+        )
         if self.nom.eligibility_override and not outcome.passed:
             return EligibilityOutcome(False, outcome.failures, self.nom.eligibility_override)
         return outcome

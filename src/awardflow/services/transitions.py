@@ -23,6 +23,7 @@ from awardflow.db.repositories import outbox as outbox_repo
 from awardflow.errors import Forbidden, InvalidInput, NotFound, TransitionRefused, VersionConflict
 from awardflow.services import audit, deadlines
 from awardflow.services.context import ServiceContext
+from awardflow.services.eligibility import award_type_of_round
 from awardflow.services.facts import DbFacts
 from awardflow.services.notify import outbox_rows
 from awardflow.states import Actor, GuardContext, Payload, Trigger, evaluate, fire, parse_trigger
@@ -130,6 +131,9 @@ def transition(
         raise TransitionRefused(trig.value, list(verdict.reasons))
     facts = gctx.facts
     assert isinstance(facts, DbFacts)
+    # Load what the writes below read *before* changing the row, so no query autoflushes a
+    # half-done change (one UPDATE per transition, one version step).
+    rnd, campaign = facts.round, facts.campaign
 
     from_state = nom.state
     _apply_effects(ctx, nom, trig, actor, payload, now)
@@ -138,7 +142,7 @@ def transition(
     nom.last_activity_at = now
     nom.escalation_level = 0
     nom.stuck = False
-    nom.due_at = deadlines.due_for(nom, facts.round, ctx.calendar, now)
+    nom.due_at = deadlines.due_for(nom, rnd, ctx.calendar, now)
     event = audit.append(
         session,
         ctx.audit_key,
@@ -159,7 +163,7 @@ def transition(
         session.flush()
     except StaleDataError:
         raise VersionConflict(nom.version) from None
-    outbox_repo.add_many(session, outbox_rows(trig, nom, facts.campaign, event))
+    outbox_repo.add_many(session, outbox_rows(trig, nom, campaign, event))
     result = TransitionResult(
         nomination_id=nom.id,
         trigger=trig.value,
@@ -213,9 +217,6 @@ def _apply_effects(
         nom.decision_date = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
 
 
-_ROUND_KIND_TO_AWARD_TYPE = {"thematic": "thematic", "adhoc": "adhoc"}
-
-
 def _record_award(session: Session, nom: Nomination, facts: DbFacts, payload: Payload) -> None:
     """An awarded nomination joins the nominee's award history (for later chains)."""
     session.add(
@@ -223,7 +224,7 @@ def _record_award(session: Session, nom: Nomination, facts: DbFacts, payload: Pa
             person_id=nom.person_id,
             unit_id=nom.nominee_unit_id if nom.person_id is None else None,
             award_code=facts.award.code,
-            award_type=_ROUND_KIND_TO_AWARD_TYPE.get(facts.round.kind, "campaign"),
+            award_type=award_type_of_round(facts.round.kind).value,
             year=facts.round.year or (nom.decision_date or date.today()).year,
             decision_number=nom.decision_number,
             decision_date=nom.decision_date,

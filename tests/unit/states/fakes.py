@@ -122,7 +122,17 @@ FULL_INPUT = Payload(
 )
 
 
-def context(state: NominationState, actor: Actor, facts: FakeFacts | None = None,
-            payload: Payload = FULL_INPUT, **nom: object) -> GuardContext:
-    return GuardContext(FakeNomination(state=state, **nom), actor, payload,  # type: ignore[arg-type]
-                        facts or FakeFacts(), NOW)
+def context(
+    state: NominationState,
+    actor: Actor,
+    facts: FakeFacts | None = None,
+    payload: Payload = FULL_INPUT,
+    **nom: object,
+) -> GuardContext:
+    return GuardContext(
+        FakeNomination(state=state, **nom),
+        actor,
+        payload,  # type: ignore[arg-type]
+        facts or FakeFacts(),
+        NOW,
+    )

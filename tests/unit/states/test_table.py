@@ -4,13 +4,13 @@ favourable facts, refused with a readable reason otherwise."""
 from __future__ import annotations
 
 import pytest
+from tests.unit.states.fakes import ACTORS, FakeFacts, FakeNomination, context
 
 from awardflow.errors import UnknownTrigger
 from awardflow.states import NominationState, Role, Trigger, evaluate, parse_trigger
 from awardflow.states.lifecycle import TERMINAL
 from awardflow.states.machine import fire, structural_triggers
 from awardflow.states.table import BY_TRIGGER, TABLE
-from tests.unit.states.fakes import ACTORS, FakeFacts, FakeNomination, context
 
 #: DESIGN §2 written out independently of table.py: trigger -> (sources, destination, actors).
 EXPECTED: dict[str, tuple[set[str], str, set[str]]] = {
@@ -32,15 +32,21 @@ EXPECTED: dict[str, tuple[set[str], str, set[str]]] = {
     "resubmit": ({"authority_returned"}, "submitted", {"supervisor", "director"}),
     "confer": ({"submitted"}, "awarded", {"authority"}),
     "refuse": ({"submitted"}, "rejected", {"authority"}),
-    "withdraw": ({"draft", "proposed", "returned", "in_appraisal", "appraised"}, "withdrawn",
-                 {"unit_head"}),
+    "withdraw": (
+        {"draft", "proposed", "returned", "in_appraisal", "appraised"},
+        "withdrawn",
+        {"unit_head"},
+    ),
     "lapse": ({"draft", "returned", "authority_returned"}, "lapsed", {"system"}),
 }
 
 #: Facts under which each trigger's guards all hold (pass_vote and fail_vote differ).
 FACTS = {
-    "fail_vote": lambda: FakeFacts(vote=__import__(
-        "awardflow.states.context", fromlist=["VoteResult"]).VoteResult(True, 1, 5, 3, True)),
+    "fail_vote": lambda: FakeFacts(
+        vote=__import__("awardflow.states.context", fromlist=["VoteResult"]).VoteResult(
+            True, 1, 5, 3, True
+        )
+    ),
     "submit": lambda: FakeFacts(within_authority=False),
     "resubmit": lambda: FakeFacts(),
 }
@@ -88,7 +94,8 @@ def test_unknown_trigger_names_the_valid_ones() -> None:
     with pytest.raises(UnknownTrigger) as err:
         parse_trigger("approve_everything")
     assert err.value.field == "trigger"
-    assert "propose" in err.value.message_en and "không tồn tại" in err.value.message_vi
+    assert "propose" in err.value.message_en
+    assert "không tồn tại" in err.value.message_vi
 
 
 # Each guard, failing alone, gives its own reason (code, field, both languages).
@@ -99,19 +106,32 @@ GUARD_CASES = [
     ("propose", "draft", Role.UNIT_HEAD, {"quota_limit": 2, "quota_used": 2}, "quota_exceeded"),
     ("propose", "draft", Role.UNIT_HEAD, {"duplicate": 77}, "duplicate_nomination"),
     ("claim", "proposed", Role.APPRAISER, {"appraisers": frozenset()}, "not_an_appraiser"),
-    ("claim", "proposed", Role.APPRAISER, {"conflicts": {10: "cùng đơn vị"}},
-     "appraiser_conflict"),
+    ("claim", "proposed", Role.APPRAISER, {"conflicts": {10: "cùng đơn vị"}}, "appraiser_conflict"),
     ("repropose", "returned", Role.UNIT_HEAD, {"changed": False}, "no_changes"),
-    ("recommend", "in_appraisal", Role.APPRAISER, {"criteria_missing": ["c1"]},
-     "checklist_incomplete"),
-    ("schedule_vote", "appraised", Role.COUNCIL_SECRETARY, {"council_open": False},
-     "no_open_session"),
+    (
+        "recommend",
+        "in_appraisal",
+        Role.APPRAISER,
+        {"criteria_missing": ["c1"]},
+        "checklist_incomplete",
+    ),
+    (
+        "schedule_vote",
+        "appraised",
+        Role.COUNCIL_SECRETARY,
+        {"council_open": False},
+        "no_open_session",
+    ),
     ("pass_vote", "in_council", Role.SYSTEM, {"vote": None}, "no_tally"),
-    ("decide", "council_approved", Role.DIRECTOR, {"within_authority": False},
-     "beyond_authority"),
+    ("decide", "council_approved", Role.DIRECTOR, {"within_authority": False}, "beyond_authority"),
     ("submit", "council_approved", Role.DIRECTOR, {"within_authority": True}, "within_authority"),
-    ("submit", "council_approved", Role.DIRECTOR, {"within_authority": False, "packaged": False},
-     "not_in_package"),
+    (
+        "submit",
+        "council_approved",
+        Role.DIRECTOR,
+        {"within_authority": False, "packaged": False},
+        "not_in_package",
+    ),
 ]
 
 
@@ -119,11 +139,15 @@ GUARD_CASES = [
 def test_each_guard_refuses_with_its_reason(
     trigger: str, state: str, role: Role, facts: dict[str, object], code: str
 ) -> None:
-    verdict = evaluate(Trigger(trigger), context(NominationState(state), ACTORS[role],
-                                                 FakeFacts(**facts)))  # type: ignore[arg-type]
-    assert not verdict.allowed and not verdict.forbidden
+    verdict = evaluate(
+        Trigger(trigger), context(NominationState(state), ACTORS[role], FakeFacts(**facts))
+    )  # type: ignore[arg-type]
+    assert not verdict.allowed
+    assert not verdict.forbidden
     assert [r.code for r in verdict.reasons] == [code]
-    assert verdict.reasons[0].vi and verdict.reasons[0].en and verdict.reasons[0].vi != verdict.reasons[0].en
+    assert verdict.reasons[0].vi
+    assert verdict.reasons[0].en
+    assert verdict.reasons[0].vi != verdict.reasons[0].en
 
 
 def test_actions_on_other_units_are_forbidden() -> None:
@@ -142,8 +166,9 @@ def test_only_the_assignee_returns() -> None:
 def test_lapse_waits_for_the_deadline() -> None:
     from datetime import UTC, datetime
 
-    ctx = context(NominationState.DRAFT, ACTORS[Role.SYSTEM],
-                  due_at=datetime(2027, 1, 1, tzinfo=UTC))
+    ctx = context(
+        NominationState.DRAFT, ACTORS[Role.SYSTEM], due_at=datetime(2027, 1, 1, tzinfo=UTC)
+    )
     assert [r.code for r in evaluate(Trigger.LAPSE, ctx).reasons] == ["deadline_not_passed"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from awardflow.db import models  # noqa: F401  (registers every table)
 from awardflow.db.base import Base
@@ -35,10 +36,10 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,  # type: ignore[arg-type]
+        target_metadata=Base.metadata,
         render_as_batch=url.startswith("sqlite"),
         compare_type=True,
     )

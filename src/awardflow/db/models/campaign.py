@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awardflow.campaigns.catalogue import AwardLevel
-from awardflow.db.base import Base, utcnow
+from awardflow.db.base import Base, str_enum, utcnow
 
 
 class Campaign(Base):
@@ -104,7 +104,7 @@ class Award(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(300))
-    level: Mapped[AwardLevel] = mapped_column(Enum(AwardLevel, native_enum=False, length=20))
+    level: Mapped[AwardLevel] = mapped_column(str_enum(AwardLevel, 20))
     deciding_authority: Mapped[str] = mapped_column(String(20))  # organiser | province | centre
     nominee_kinds: Mapped[list[Any]] = mapped_column(JSON)
     round_kinds: Mapped[list[Any]] = mapped_column(JSON)

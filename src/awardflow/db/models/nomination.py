@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from awardflow.campaigns.catalogue import NomineeKind
-from awardflow.db.base import Base, utcnow
+from awardflow.db.base import Base, str_enum, utcnow
 from awardflow.states.lifecycle import NominationState
 
 
@@ -36,9 +36,7 @@ class Nomination(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
     award_id: Mapped[int] = mapped_column(ForeignKey("awards.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    nominee_kind: Mapped[NomineeKind] = mapped_column(
-        Enum(NomineeKind, native_enum=False, length=20)
-    )
+    nominee_kind: Mapped[NomineeKind] = mapped_column(str_enum(NomineeKind, 20))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     nominee_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     nominee_name: Mapped[str] = mapped_column(String(300))
@@ -48,7 +46,7 @@ class Nomination(Base):
     opinion: Mapped[str | None] = mapped_column(Text)
 
     state: Mapped[NominationState] = mapped_column(
-        Enum(NominationState, native_enum=False, length=30), default=NominationState.DRAFT
+        str_enum(NominationState, 30), default=NominationState.DRAFT
     )
     version: Mapped[int] = mapped_column(default=1)
     content_version: Mapped[int] = mapped_column(default=1)

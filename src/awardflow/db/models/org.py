@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awardflow.campaigns.calendar import DayKind
-from awardflow.db.base import Base, utcnow
+from awardflow.db.base import Base, str_enum, utcnow
 from awardflow.states.lifecycle import Role
 
 
@@ -68,7 +68,7 @@ class RoleGrant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=30))
+    role: Mapped[Role] = mapped_column(str_enum(Role, 30))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
 
@@ -82,5 +82,5 @@ class CalendarOverride(Base):
     __tablename__ = "calendar_overrides"
 
     day: Mapped[date] = mapped_column(primary_key=True)
-    kind: Mapped[DayKind] = mapped_column(Enum(DayKind, native_enum=False, length=10))
+    kind: Mapped[DayKind] = mapped_column(str_enum(DayKind, 10))
     note: Mapped[str] = mapped_column(String(300), default="")
