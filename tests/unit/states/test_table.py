@@ -76,7 +76,8 @@ def test_every_state_trigger_pair(state: NominationState, trigger: Trigger) -> N
             assert [r.code for r in verdict.reasons] == ["invalid_state"]
             assert state.value in verdict.reasons[0].en
         elif role.value not in actors:
-            assert not verdict.allowed and verdict.forbidden, (role, trigger)
+            assert not verdict.allowed, (role, trigger)
+            assert verdict.forbidden, (role, trigger)
             assert verdict.reasons[0].code == "not_permitted"
             assert verdict.reasons[0].vi.startswith("Bạn không có quyền")
         else:
