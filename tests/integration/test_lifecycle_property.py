@@ -4,6 +4,7 @@ every audit chain verifies after every step."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from datetime import timedelta
@@ -12,6 +13,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, select
+from tests.conftest import AUDIT_KEY
+from tests.support.world import (
+    DECISION,
+    NOW,
+    add_evidence,
+    build_world,
+    open_council,
+    package,
+    tally,
+)
 
 from awardflow.db.base import Base
 from awardflow.db.models import AuditEvent, Nomination
@@ -25,16 +36,6 @@ from awardflow.settings import Settings
 from awardflow.states import Actor, NominationState, Trigger
 from awardflow.states.lifecycle import TERMINAL
 from awardflow.states.table import BY_TRIGGER
-from tests.conftest import AUDIT_KEY
-from tests.support.world import (
-    DECISION,
-    NOW,
-    add_evidence,
-    build_world,
-    open_council,
-    package,
-    tally,
-)
 
 USERS = [
     "clerk_a",
@@ -123,12 +124,10 @@ class Lifecycle(RuleBasedStateMachine):
             with self.db.write() as s:
                 if trigger is Trigger.RECOMMEND and who == "appraiser1":
                     for code in ("ca_nhan_1", "ca_nhan_2"):
-                        try:
+                        with contextlib.suppress(AwardflowError):
                             noms.record_criterion(
                                 s, self.ctx, self.nid, self.actors[who], code, True
                             )
-                        except AwardflowError:
-                            pass
                 result = transition(
                     s,
                     self.ctx,
