@@ -1,14 +1,17 @@
-"""CLI commands for campaign data: calendar overrides (campaign, history and demo join later)."""
+"""CLI commands for campaign data: campaign files (validate, load, list) and calendar overrides
+(history and demo join later)."""
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from awardflow.campaigns.errors import Problem
     from awardflow.db.session import Database
 
 
@@ -19,10 +22,76 @@ def database() -> AbstractContextManager[Database]:
 
 
 calendar_app = typer.Typer(help="The working-day calendar's overrides.", no_args_is_help=True)
+campaign_app = typer.Typer(help="Campaign definition files (YAML).", no_args_is_help=True)
+
+Files = Annotated[list[Path], typer.Argument(help="Campaign files (YAML).")]
 
 
 def register(app: typer.Typer) -> None:
+    app.add_typer(campaign_app, name="campaign")
     app.add_typer(calendar_app, name="calendar")
+
+
+def _format_problem(problem: Problem) -> str:
+    """``file:line:column: field: message_vi / message_en``, as editors can jump to."""
+    field = f" {problem.field}:" if problem.field else ""
+    return f"{problem.where()}:{field} {problem.message_vi} / {problem.message_en}"
+
+
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        typer.echo(_format_problem(problem), err=True)
+
+
+@campaign_app.command("validate")
+def campaign_validate(files: Files) -> None:
+    """Check campaign files; print every problem and exit 1 if any file has one."""
+    from awardflow.campaigns.loader import validate_file
+
+    failed = False
+    for path in files:
+        problems = validate_file(path)
+        if problems:
+            failed = True
+            _report(problems)
+        else:
+            typer.echo(f"OK {path}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@campaign_app.command("load")
+def campaign_load(files: Files) -> None:
+    """Validate and load campaign files, each in its own transaction. An invalid file loads
+    nothing (and the command exits 1); an unchanged file writes nothing."""
+    from awardflow.campaigns.loader import CampaignFileError, load_definition
+    from awardflow.services.campaigns import load_campaign
+
+    failed = False
+    with database() as db:
+        for path in files:
+            try:
+                definition = load_definition(path)
+            except CampaignFileError as exc:
+                failed = True
+                _report(list(exc.problems))
+                continue
+            with db.write() as session:
+                result = load_campaign(session, definition, str(path))
+            word = "unchanged" if result.unchanged else "loaded"
+            typer.echo(f"{word} {definition.code} version {result.version}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@campaign_app.command("list")
+def campaign_list() -> None:
+    """List the loaded campaigns: code, current version, organiser level and title."""
+    from awardflow.db.repositories import campaigns as campaigns_repo
+
+    with database() as db, db.read() as session:
+        for c in campaigns_repo.campaigns(session):
+            typer.echo(f"{c.code}\tv{c.current_version}\t{c.organiser_level}\t{c.title}")
 
 
 @calendar_app.command("add")

@@ -158,9 +158,7 @@ def test_loading_twice_writes_nothing(seeded: Database) -> None:
         assert repo.version_count(s, campaign.id) == 1
 
 
-def test_changed_file_adds_a_version_and_updates_in_place(
-    seeded: Database, tmp_path: Path
-) -> None:
+def test_changed_file_adds_a_version_and_updates_in_place(seeded: Database, tmp_path: Path) -> None:
     with seeded.read() as s:
         campaign = _campaign(s, "dien-bien-gddt-dmst-2026")
         before = {r.code: r.id for r in repo.rounds(s, campaign.id)}
