@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from awardflow.campaigns.catalogue import AwardLevel
@@ -251,13 +252,22 @@ def tally(
     disagree: int = 0,
     outcome: str | None = None,
 ) -> None:
-    s.add(AgendaItem(session_id=session_id, nomination_id=nomination_id, outcome=outcome))
-    for choice, count in (("agree", agree), ("disagree", disagree)):
-        s.add(
-            BallotTally(
-                session_id=session_id, nomination_id=nomination_id, choice=choice, count=count
-            )
+    """Set an agenda item's counters directly (the ballot service is tested on its own)."""
+    from awardflow.services.council import add_to_agenda
+
+    add_to_agenda(s, session_id, nomination_id)
+    for row in s.execute(
+        select(BallotTally).where(
+            BallotTally.session_id == session_id, BallotTally.nomination_id == nomination_id
         )
+    ).scalars():
+        row.count = {"agree": agree, "disagree": disagree}.get(row.choice, 0)
+    item = s.execute(
+        select(AgendaItem).where(
+            AgendaItem.session_id == session_id, AgendaItem.nomination_id == nomination_id
+        )
+    ).scalar_one()
+    item.outcome = outcome
     s.flush()
 
 

@@ -104,11 +104,9 @@ class DbFacts:
         )
 
     def quota(self) -> tuple[int | None, int]:
+        """The unit's count quota (chỉ tiêu per body). A percentage quota is of the whole
+        campaign's participants and is applied when the council ranks, not at proposal."""
         limit = self.award.quota_per_unit
-        if limit is None and self.award.quota_percent is not None:
-            unit = org_repo.unit(self.session, self.nom.unit_id)
-            participants = unit.participants if unit and unit.participants else 0
-            limit = math.floor(participants * self.award.quota_percent / 100)
         if limit is None:
             return None, 0
         used = nominations_repo.count_proposed_for_quota(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from awardflow.db.models import AwardHistory, Nomination
+from awardflow.db.repositories import council as council_repo
 from awardflow.db.repositories import idempotency as idem_repo
 from awardflow.db.repositories import nominations as repo
 from awardflow.db.repositories import outbox as outbox_repo
@@ -163,6 +164,8 @@ def transition(
         session.flush()
     except StaleDataError:
         raise VersionConflict(nom.version) from None
+    if trig is Trigger.SCHEDULE_VOTE:
+        _put_on_agenda(session, nom)
     outbox_repo.add_many(session, outbox_rows(trig, nom, campaign, event))
     result = TransitionResult(
         nomination_id=nom.id,
@@ -233,3 +236,12 @@ def _record_award(session: Session, nom: Nomination, facts: DbFacts, payload: Pa
             nomination_id=nom.id,
         )
     )
+
+
+def _put_on_agenda(session: Session, nom: Nomination) -> None:
+    """A dossier scheduled for a vote joins the open session's agenda, counters at zero."""
+    from awardflow.services.council import add_to_agenda
+
+    open_session = council_repo.open_session_for_round(session, nom.round_id)
+    assert open_session is not None  # the schedule_vote guard checked it
+    add_to_agenda(session, open_session.id, nom.id)

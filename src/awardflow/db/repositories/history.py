@@ -79,3 +79,53 @@ def other_awards_for_achievement(session: Session, nomination: Nomination, key: 
 
 def add(session: Session, obj: object) -> None:
     session.add(obj)
+
+
+# --- history import: nominees by code, and the stored twin of a fact (its natural key) --------
+
+
+def person_id_by_code(session: Session, code: str) -> int | None:
+    from awardflow.db.models import Person
+
+    found = session.execute(select(Person.id).where(Person.code == code)).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
+def unit_id_by_code(session: Session, code: str) -> int | None:
+    from awardflow.db.models import Unit
+
+    found = session.execute(select(Unit.id).where(Unit.code == code)).scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
+def rating_like(session: Session, row: YearlyRating) -> YearlyRating | None:
+    """The stored rating of the same nominee and year."""
+    stmt = select(YearlyRating).where(
+        _owner(YearlyRating, row.person_id, row.unit_id), YearlyRating.year == row.year
+    )
+    return session.execute(stmt).scalars().first()
+
+
+def award_like(session: Session, row: AwardHistory) -> AwardHistory | None:
+    """The stored award of the same nominee, award code and year."""
+    stmt = select(AwardHistory).where(
+        _owner(AwardHistory, row.person_id, row.unit_id),
+        AwardHistory.award_code == row.award_code,
+        AwardHistory.year == row.year,
+    )
+    return session.execute(stmt.order_by(AwardHistory.id)).scalars().first()
+
+
+def initiative_by_code(session: Session, code: str) -> InitiativeRecord | None:
+    stmt = select(InitiativeRecord).where(InitiativeRecord.code == code)
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def exclusion_like(session: Session, row: ExclusionRecord) -> ExclusionRecord | None:
+    """The stored exclusion of the same nominee, kind and start day."""
+    stmt = select(ExclusionRecord).where(
+        _owner(ExclusionRecord, row.person_id, row.unit_id),
+        ExclusionRecord.kind == row.kind,
+        ExclusionRecord.start == row.start,
+    )
+    return session.execute(stmt.order_by(ExclusionRecord.id)).scalars().first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import (
@@ -106,3 +106,9 @@ def calendar_overrides(session: Session) -> Sequence[CalendarOverride]:
 
 def upsert_calendar_override(session: Session, override: CalendarOverride) -> None:
     session.merge(override)
+
+
+def participants_under(session: Session, path: str) -> int:
+    """Participants of every unit in the subtree at ``path`` (for percentage quotas)."""
+    stmt = select(func.coalesce(func.sum(Unit.participants), 0)).where(Unit.path.startswith(path))
+    return int(session.execute(stmt).scalar_one())

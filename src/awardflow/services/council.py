@@ -1,0 +1,451 @@
+"""Council sessions (Hội đồng TĐKT): members, attendance, agenda, secret ballots, and closing.
+
+Secret by construction: a ballot writes a receipt (who voted on which item, to stop double
+votes) and increments a counter (what was chosen); nothing links the two, and ballots leave no
+audit event on the nomination. Closing applies quorum, each award's threshold as a fraction of
+ALL members, and the award's percentage quota for the round (ranked by yes-votes; the chair
+breaks a tie at the cut-off), then fires pass_vote / fail_vote / postpone through the
+transition service as the system.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from awardflow.db.models import (
+    AgendaItem,
+    Attendance,
+    Award,
+    BallotReceipt,
+    BallotTally,
+    CouncilMember,
+    CouncilSession,
+)
+from awardflow.db.repositories import campaigns as campaigns_repo
+from awardflow.db.repositories import council as repo
+from awardflow.db.repositories import nominations as noms_repo
+from awardflow.db.repositories import org as org_repo
+from awardflow.errors import Conflict, Forbidden, InvalidInput, NotFound
+from awardflow.services.context import ServiceContext
+from awardflow.services.transitions import load, transition
+from awardflow.states import Actor, NominationState, Role, Trigger
+
+CHOICES = ("agree", "disagree", "abstain")
+EPS = 1e-9
+
+
+def _organiser_path(session: Session, round_id: int) -> tuple[str, int]:
+    rnd = campaigns_repo.round_(session, round_id)
+    if rnd is None:
+        raise NotFound("Không có đợt xét này.", "No such round.", field="round_id")
+    campaign = campaigns_repo.campaign(session, rnd.campaign_id)
+    assert campaign is not None
+    return org_repo.unit_path(session, campaign.organiser_unit_id), campaign.id
+
+
+def _require_secretary(session: Session, actor: Actor, round_id: int) -> None:
+    path, campaign_id = _organiser_path(session, round_id)
+    if not (actor.is_system or actor.holds(Role.COUNCIL_SECRETARY, path, campaign_id)):
+        raise Forbidden(
+            "Chỉ thư ký Hội đồng mới làm được việc này.", "Only the council secretary may do this."
+        )
+
+
+def _get(session: Session, session_id: int, *, lock: bool = False) -> CouncilSession:
+    found = (repo.lock_session if lock else repo.get_session)(session, session_id)
+    if found is None:
+        raise NotFound("Không có phiên họp này.", "No such council session.", field="session_id")
+    return found
+
+
+def _default_quorum(session: Session, round_id: int) -> float:
+    rnd = campaigns_repo.round_(session, round_id)
+    version = campaigns_repo.latest_version(session, rnd.campaign_id) if rnd else None
+    council = ((version.definition if version else {}).get("offices") or {}).get("council") or {}
+    return float(council.get("quorum") or 2 / 3)
+
+
+def create_session(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    *,
+    round_id: int,
+    name: str,
+    member_user_ids: list[int],
+    chair_user_id: int,
+    secretary_user_id: int,
+    quorum: float | None = None,
+    now: datetime | None = None,
+) -> CouncilSession:
+    """A planned session with its member list (the chair is a member; the secretary may be)."""
+    _require_secretary(session, actor, round_id)
+    if not name.strip():
+        raise InvalidInput("Hãy đặt tên phiên họp.", "Name the session.", field="name")
+    members = list(dict.fromkeys([chair_user_id, *member_user_ids]))
+    if len(members) < 3:
+        raise InvalidInput(
+            "Hội đồng cần ít nhất 3 thành viên.",
+            "A council needs at least 3 members.",
+            field="member_user_ids",
+        )
+    q = quorum if quorum is not None else _default_quorum(session, round_id)
+    if not 0 < q <= 1:
+        raise InvalidInput(
+            "Tỷ lệ tối thiểu dự họp phải trong khoảng (0, 1].",
+            "Quorum must be a fraction in (0, 1].",
+            field="quorum",
+        )
+    council = CouncilSession(
+        round_id=round_id,
+        name=name.strip(),
+        status="planned",
+        quorum=q,
+        chair_user_id=chair_user_id,
+        secretary_user_id=secretary_user_id,
+        scheduled_for=now,
+    )
+    repo.add(session, council)
+    session.flush()
+    for uid in members:
+        repo.add(
+            session,
+            CouncilMember(
+                session_id=council.id,
+                user_id=uid,
+                role="chair" if uid == chair_user_id else "member",
+            ),
+        )
+    session.flush()
+    return council
+
+
+def open_session(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    session_id: int,
+    *,
+    now: datetime | None = None,
+) -> list[int]:
+    """Open the session and put every appraised nomination of the round on its agenda."""
+    now = now or datetime.now(UTC)
+    council = _get(session, session_id, lock=True)
+    _require_secretary(session, actor, council.round_id)
+    if council.status != "planned":
+        raise Conflict(
+            "Phiên họp đã mở hoặc đã kết thúc.", "The session is already open or closed."
+        )
+    council.status = "open"
+    council.opened_at = now
+    session.flush()
+    scheduled = noms_repo.ids_in_state(session, council.round_id, NominationState.APPRAISED)
+    for nid in scheduled:
+        transition(session, ctx, nid, Trigger.SCHEDULE_VOTE, Actor.system("council"), now=now)
+    return scheduled
+
+
+def add_to_agenda(session: Session, session_id: int, nomination_id: int) -> None:
+    """Called by the transition service on ``schedule_vote``: an item with zeroed counters."""
+    if repo.agenda_item(session, session_id, nomination_id) is not None:
+        return
+    position = len(repo.agenda(session, session_id)) + 1
+    repo.add(
+        session, AgendaItem(session_id=session_id, nomination_id=nomination_id, position=position)
+    )
+    for choice in CHOICES:
+        repo.add(
+            session,
+            BallotTally(session_id=session_id, nomination_id=nomination_id, choice=choice, count=0),
+        )
+    session.flush()
+
+
+def record_attendance(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    session_id: int,
+    user_id: int,
+    present: bool,
+    *,
+    now: datetime | None = None,
+) -> None:
+    council = _get(session, session_id)
+    _require_secretary(session, actor, council.round_id)
+    if council.status == "closed":
+        raise Conflict("Phiên họp đã kết thúc.", "The session is closed.")
+    if repo.member(session, session_id, user_id) is None:
+        raise InvalidInput(
+            "Người này không phải thành viên của phiên họp.",
+            "This person is not a member of the session.",
+            field="user_id",
+        )
+    row = repo.attendance(session, session_id, user_id)
+    if row is None:
+        repo.add(
+            session,
+            Attendance(
+                session_id=session_id,
+                user_id=user_id,
+                present=present,
+                recorded_at=now or datetime.now(UTC),
+            ),
+        )
+    else:
+        row.present = present
+    session.flush()
+
+
+def cast_ballot(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    session_id: int,
+    nomination_id: int,
+    choice: str,
+    *,
+    written_for: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """One member's secret ballot on one item; the secretary enters an absent member's
+    written vote with ``written_for``. The response never says what was chosen."""
+    now = now or datetime.now(UTC)
+    if choice not in CHOICES:
+        raise InvalidInput(
+            "Phiếu phải là đồng ý, không đồng ý hoặc không biểu quyết.",
+            "A ballot is agree, disagree or abstain.",
+            field="choice",
+        )
+    council = _get(session, session_id)
+    if council.status != "open":
+        raise Conflict("Phiên họp không mở để bỏ phiếu.", "The session is not open for voting.")
+    voter = _voter(session, actor, council, written_for)
+    item = repo.agenda_item(session, session_id, nomination_id)
+    if item is None or load(session, nomination_id).state is not NominationState.IN_COUNCIL:
+        raise NotFound(
+            "Hồ sơ không có trong chương trình phiên họp.",
+            "The dossier is not on this session's agenda.",
+            field="nomination_id",
+        )
+    if repo.has_receipt(session, session_id, nomination_id, voter):
+        raise Conflict(
+            "Thành viên đã bỏ phiếu cho hồ sơ này.",
+            "This member has already voted on this dossier.",
+        )
+    try:
+        with session.begin_nested():
+            repo.add(
+                session,
+                BallotReceipt(
+                    session_id=session_id,
+                    nomination_id=nomination_id,
+                    user_id=voter,
+                    written=written_for is not None,
+                    cast_on=now.date().isoformat(),
+                ),
+            )
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "Thành viên đã bỏ phiếu cho hồ sơ này.",
+            "This member has already voted on this dossier.",
+        ) from None
+    repo.add_to_tally(session, session_id, nomination_id, choice)
+
+
+def _voter(session: Session, actor: Actor, council: CouncilSession, written_for: int | None) -> int:
+    if written_for is not None:
+        _require_secretary(session, actor, council.round_id)
+        att = repo.attendance(session, council.id, written_for)
+        if repo.member(session, council.id, written_for) is None or (att and att.present):
+            raise InvalidInput(
+                "Chỉ nhập phiếu bằng văn bản cho thành viên vắng mặt.",
+                "Written votes are for absent members only.",
+                field="written_for",
+            )
+        if att is None:
+            repo.add(
+                session,
+                Attendance(
+                    session_id=council.id, user_id=written_for, present=False, written_vote=True
+                ),
+            )
+        else:
+            att.written_vote = True
+        return written_for
+    if actor.user_id is None or repo.member(session, council.id, actor.user_id) is None:
+        raise Forbidden(
+            "Chỉ thành viên của phiên họp mới được bỏ phiếu.",
+            "Only members of this session may vote.",
+        )
+    att = repo.attendance(session, council.id, actor.user_id)
+    if att is None or not att.present:
+        raise Forbidden(
+            "Thư ký chưa ghi nhận bạn có mặt tại phiên họp.",
+            "The secretary has not recorded you as present.",
+        )
+    return actor.user_id
+
+
+def close_session(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    session_id: int,
+    *,
+    chair_tiebreak: dict[int, list[int]] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Count, rank and decide every item; store and return the minutes (biên bản)."""
+    now = now or datetime.now(UTC)
+    council = _get(session, session_id, lock=True)
+    _require_secretary(session, actor, council.round_id)
+    if council.status != "open":
+        raise Conflict("Chỉ kết thúc được phiên họp đang mở.", "Only an open session can close.")
+    members = repo.members(session, session_id)
+    n = len(members)
+    present = repo.present_count(session, session_id)
+    quorum_met = present >= math.ceil(council.quorum * n - EPS)
+    items = [
+        i
+        for i in repo.agenda(session, session_id)
+        if load(session, i.nomination_id).state is NominationState.IN_COUNCIL
+    ]
+    rows = _rank(session, council, items, n, quorum_met, chair_tiebreak or {})
+    session.flush()
+    system = Actor.system("council")
+    for row in rows:
+        trigger = {"passed": Trigger.PASS_VOTE, "postponed": Trigger.POSTPONE}.get(
+            row["outcome"], Trigger.FAIL_VOTE
+        )
+        comment = (
+            f"Phiên họp không đủ số thành viên dự họp ({present}/{n})."
+            if row["outcome"] == "postponed"
+            else None
+        )
+        transition(
+            session,
+            ctx,
+            row["nomination_id"],
+            trigger,
+            system,
+            comment=comment,
+            now=now,
+            data={k: row[k] for k in ("agree", "disagree", "abstain", "required")},
+        )
+    council.status = "closed"
+    council.closed_at = now
+    council.minutes = {
+        "session": {
+            "id": council.id,
+            "name": council.name,
+            "round_id": council.round_id,
+            "opened_at": council.opened_at.isoformat() if council.opened_at else None,
+            "closed_at": now.isoformat(),
+        },
+        "members": n,
+        "present": present,
+        "quorum": council.quorum,
+        "quorum_met": quorum_met,
+        "attendance": [
+            {"user_id": a.user_id, "present": a.present, "written_vote": a.written_vote}
+            for a in repo.attendance_list(session, session_id)
+        ],
+        "chair_user_id": council.chair_user_id,
+        "items": rows,
+    }
+    session.flush()
+    return council.minutes
+
+
+def _rank(
+    session: Session,
+    council: CouncilSession,
+    items: list[AgendaItem],
+    n: int,
+    quorum_met: bool,
+    tiebreak: dict[int, list[int]],
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        nom = load(session, item.nomination_id)
+        award = campaigns_repo.award(session, nom.award_id)
+        assert award is not None
+        counts = repo.tally(session, council.id, nom.id)
+        row: dict[str, Any] = {
+            "nomination_id": nom.id,
+            "nominee": nom.nominee_name,
+            "award": award.code,
+            "agree": counts.get("agree", 0),
+            "disagree": counts.get("disagree", 0),
+            "abstain": counts.get("abstain", 0),
+            "required": math.ceil(award.threshold * n - EPS),
+            "outcome": "postponed",
+            "rank": None,
+            "_item": item,
+            "_quota": _quota(session, nom.round_id, award),
+        }
+        rows.append(row)
+        if quorum_met:
+            row["outcome"] = "passed" if row["agree"] >= row["required"] else "failed"
+            if row["outcome"] == "passed":
+                groups[award.id].append(row)
+    for award_id, passing in groups.items():
+        _apply_quota(passing, tiebreak.get(award_id, []))
+    for row in rows:
+        item = row.pop("_item")
+        row.pop("_quota")
+        item.outcome, item.rank = row["outcome"], row["rank"]
+    return rows
+
+
+def _quota(session: Session, round_id: int, award: Award) -> int | None:
+    """What is left of a percentage quota (of all participants of the organiser's units) for
+    this award in this round; a per-unit count quota was already enforced at proposal."""
+    if award.quota_percent is None:
+        return None
+    campaign = campaigns_repo.campaign(session, award.campaign_id)
+    assert campaign is not None
+    path = org_repo.unit_path(session, campaign.organiser_unit_id)
+    limit = math.floor(org_repo.participants_under(session, path) * award.quota_percent / 100)
+    used = noms_repo.count_past_council_in_round(session, round_id, award.id)
+    return max(limit - used, 0)
+
+
+def _apply_quota(passing: list[dict[str, Any]], chair_order: list[int]) -> None:
+    """Rank by yes-votes; beyond the quota is ``over_quota``; the chair breaks a cut-off tie."""
+    passing.sort(key=lambda r: (-r["agree"], r["nomination_id"]))
+    for rank, row in enumerate(passing, start=1):
+        row["rank"] = rank
+    limit = passing[0]["_quota"]
+    if limit is None or len(passing) <= limit:
+        return
+    cut = passing[limit - 1]["agree"] if limit > 0 else None
+    tied = [r for r in passing if r["agree"] == cut]
+    sure = [r for r in passing if cut is not None and r["agree"] > cut]
+    slots = limit - len(sure)
+    if len(tied) > slots > 0:
+        ids = [r["nomination_id"] for r in tied]
+        chosen = [i for i in chair_order if i in ids][:slots]
+        if len(chosen) < slots:
+            raise InvalidInput(
+                "Đồng số phiếu tại ngưỡng chỉ tiêu giữa các hồ sơ "
+                f"{', '.join(f'#{i}' for i in ids)}: Chủ tịch Hội đồng cần chọn {slots} hồ sơ.",
+                f"Tie at the quota cut-off between dossiers {', '.join(f'#{i}' for i in ids)}: "
+                f"the chair must choose {slots}.",
+                field="chair_tiebreak",
+            )
+        winners = {r["nomination_id"] for r in sure} | set(chosen)
+    else:
+        winners = {r["nomination_id"] for r in passing[:limit]}
+    for row in passing:
+        if row["nomination_id"] not in winners:
+            row["outcome"] = "over_quota"
