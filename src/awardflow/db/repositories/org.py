@@ -110,5 +110,5 @@ def upsert_calendar_override(session: Session, override: CalendarOverride) -> No
 
 def participants_under(session: Session, path: str) -> int:
     """Participants of every unit in the subtree at ``path`` (for percentage quotas)."""
-    stmt = select(func.coalesce(func.sum(Unit.participants), 0)).where(Unit.path.startswith(path))
-    return int(session.execute(stmt).scalar_one())
+    stmt = select(func.sum(Unit.participants)).where(Unit.path.startswith(path))
+    return int(session.execute(stmt).scalar_one() or 0)
