@@ -83,10 +83,9 @@ def _redact(url: str) -> str:
 
 
 def _register() -> None:
-    from awardflow import cli_campaigns, cli_data
+    from awardflow import cli_campaigns
 
     cli_campaigns.register(app)
-    cli_data.register(app)
 
 
 _register()
