@@ -1,0 +1,244 @@
+"""The deadline sweep (DESIGN §2, "Deadlines and escalation"): reminders, due and overdue
+notices fired once per level per stay in a state, stuck marking, and lapses.
+
+Set-based: for every campaign version, waiting state and ladder level it computes one cut-off
+(the latest deadline whose notice is due today, in working days) and claims the matching rows in
+batches; the per-row work is only building outbox rows. Lapses go through the transition service
+one by one, as every state change must.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from awardflow.campaigns.calendar import WorkingCalendar, end_of_day, local_date
+from awardflow.campaigns.escalation import ACTORS, default_escalation
+from awardflow.db.models import Campaign
+from awardflow.db.repositories import sweep as repo
+from awardflow.errors import AwardflowError
+from awardflow.services.context import ServiceContext
+from awardflow.services.transitions import transition
+from awardflow.states import Actor, NominationState, Role, Trigger
+from awardflow.states.lifecycle import TRIGGER_LABELS, WAITING
+
+LAPSING = (NominationState.DRAFT, NominationState.RETURNED, NominationState.AUTHORITY_RETURNED)
+_KIND = {"reminder": "deadline_reminder", "due": "deadline_due", "overdue": "deadline_overdue"}
+
+
+@dataclass
+class SweepReport:
+    escalated: dict[str, int] = field(default_factory=dict)
+    notifications: int = 0
+    stuck: int = 0
+    lapsed: int = 0
+    lapse_errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "escalated": self.escalated,
+            "notifications": self.notifications,
+            "stuck": self.stuck,
+            "lapsed": self.lapsed,
+            "lapse_errors": self.lapse_errors,
+        }
+
+
+def shift_working_days(cal: WorkingCalendar, day: date, n: int) -> date:
+    """The working day ``n`` working days after (n > 0) or before (n < 0) ``day``'s working day."""
+    if n >= 0:
+        return cal.add_working_days(day, n) if n else cal.previous_working_day(day)
+    current = cal.previous_working_day(day)
+    for _ in range(-n):
+        current = cal.previous_working_day(current - timedelta(days=1))
+    return current
+
+
+def latest_due_date(cal: WorkingCalendar, today: date, offset: int) -> date:
+    """The latest deadline date whose notice at ``offset`` working days is due by ``today``."""
+    if offset > 0:
+        return shift_working_days(cal, today, -offset)
+    if offset < 0:
+        return cal.add_working_days(today, -offset)
+    return today
+
+
+def _ladders(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    states = (definition.get("escalation") or {}).get("states")
+    if states:
+        return dict(states)
+    return default_escalation().model_dump(mode="json")["states"]  # type: ignore[no-any-return]
+
+
+def _expected(state: NominationState) -> dict[str, str]:
+    triggers = {
+        NominationState.DRAFT: Trigger.PROPOSE,
+        NominationState.RETURNED: Trigger.REPROPOSE,
+        NominationState.PROPOSED: Trigger.ASSIGN,
+        NominationState.IN_APPRAISAL: Trigger.RECOMMEND,
+        NominationState.APPRAISED: Trigger.SCHEDULE_VOTE,
+        NominationState.IN_COUNCIL: Trigger.PASS_VOTE,
+        NominationState.COUNCIL_APPROVED: Trigger.DECIDE,
+        NominationState.SUBMITTED: Trigger.CONFER,
+        NominationState.AUTHORITY_RETURNED: Trigger.RESUBMIT,
+    }
+    vi, en = TRIGGER_LABELS[triggers[state]]
+    return {"vi": vi, "en": en}
+
+
+def _recipients(campaign: Campaign, row: dict[str, Any], roles: list[str]) -> list[dict[str, Any]]:
+    targets: list[dict[str, Any]] = []
+    for name in roles:
+        role = Role(name)
+        if role is Role.APPRAISER and row["assignee_id"] is not None:
+            targets.append(
+                {
+                    "recipient_user_id": row["assignee_id"],
+                    "recipient_role": None,
+                    "recipient_unit_id": None,
+                    "target": f"u{row['assignee_id']}",
+                }
+            )
+            continue
+        unit = {
+            Role.UNIT_CLERK: row["unit_id"],
+            Role.UNIT_HEAD: row["unit_id"],
+            Role.APPRAISER: campaign.appraising_office_id,
+            Role.AUTHORITY: campaign.authority_unit_id,
+        }.get(role, campaign.organiser_unit_id)
+        targets.append(
+            {
+                "recipient_user_id": None,
+                "recipient_role": role.value,
+                "recipient_unit_id": unit,
+                "target": f"{role.value}@{unit}",
+            }
+        )
+    return targets
+
+
+def _outbox_rows(
+    campaign: Campaign, state: NominationState, step: dict[str, Any], claimed: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    kind = _KIND[step["name"]]
+    rows = []
+    for row in claimed:
+        stay = row["state_entered_at"].astimezone(UTC).strftime("%Y%m%dT%H%M%S%f")
+        for target in _recipients(campaign, row, step["notify"]):
+            key = f"n{row['id']}:{state.value}:{stay}:L{step['level']}:{target.pop('target')}"
+            rows.append(
+                {
+                    "dedupe_key": key,
+                    "kind": kind,
+                    "nomination_id": row["id"],
+                    "audit_event_id": None,
+                    **target,
+                    "payload": {
+                        "level": step["level"],
+                        "step": step["name"],
+                        "state": state.value,
+                        "due_at": row["due_at"].isoformat(),
+                        "nominee": row["nominee_name"],
+                        "expected_action": _expected(state),
+                    },
+                }
+            )
+    return rows
+
+
+def escalate(
+    session: Session,
+    ctx: ServiceContext,
+    now: datetime,
+    *,
+    batch: int = 1000,
+    max_batches: int = 1000,
+) -> SweepReport:
+    """Fire every due ladder level once; commit-sized batches are the caller's ``session``."""
+    report = SweepReport()
+    today = local_date(now)
+    for campaign, version in repo.campaign_versions(session):
+        ladders = _ladders(version.definition)
+        for state_name, config in ladders.items():
+            state = NominationState(state_name)
+            if state not in WAITING:
+                continue
+            for step in sorted(config["ladder"], key=lambda s: s["level"]):
+                due_by = end_of_day(
+                    latest_due_date(ctx.calendar, today, step["offset_working_days"])
+                )
+                for _ in range(max_batches):
+                    claimed = repo.claim_escalations(
+                        session,
+                        campaign_id=campaign.id,
+                        campaign_version=version.version,
+                        state=state,
+                        level=step["level"],
+                        due_by=due_by,
+                        mark_stuck=step["name"] == "overdue",
+                        batch=batch,
+                    )
+                    if not claimed:
+                        break
+                    report.notifications += repo.insert_outbox_ignoring_duplicates(
+                        session, _outbox_rows(campaign, state, step, claimed)
+                    )
+                    key = f"{state.value}:{step['name']}"
+                    report.escalated[key] = report.escalated.get(key, 0) + len(claimed)
+                    if len(claimed) < batch:
+                        break
+    return report
+
+
+def mark_stuck(session: Session, now: datetime) -> int:
+    """Dossiers with no activity for the campaign's K days in a waiting state become stuck."""
+    total = 0
+    for campaign, version in repo.campaign_versions(session):
+        if version.version != campaign.current_version:
+            continue
+        ladders = _ladders(version.definition)
+        by_days: dict[int, list[NominationState]] = {}
+        for state_name, config in ladders.items():
+            if state_name == NominationState.DRAFT.value:
+                continue  # a draft is the unit's working copy, not yet the department's dossier
+            days = int(config.get("stuck_after_days") or campaign.stuck_after_days)
+            by_days.setdefault(days, []).append(NominationState(state_name))
+        for days, states in by_days.items():
+            total += repo.mark_stuck(
+                session,
+                campaign_id=campaign.id,
+                states=states,
+                inactive_since=now - timedelta(days=days),
+            )
+    return total
+
+
+def lapse_due(
+    session: Session, ctx: ServiceContext, now: datetime, *, batch: int = 500
+) -> tuple[int, list[str]]:
+    """Lapse drafts, returns and authority returns past their deadline (``lapse`` trigger)."""
+    lapsed, errors = 0, []
+    system = Actor.system("sweep")
+    for nid in repo.lapse_candidates(session, LAPSING, now, batch):
+        try:
+            with session.begin_nested():
+                transition(session, ctx, nid, Trigger.LAPSE, system, now=now)
+            lapsed += 1
+        except AwardflowError as err:
+            errors.append(f"#{nid}: {err.message_en}")
+    return lapsed, errors
+
+
+def sweep(session: Session, ctx: ServiceContext, now: datetime | None = None) -> SweepReport:
+    """One full sweep in the caller's transaction."""
+    now = now or datetime.now(UTC)
+    report = escalate(session, ctx, now)
+    report.stuck = mark_stuck(session, now)
+    report.lapsed, report.lapse_errors = lapse_due(session, ctx, now)
+    return report
+
+
+__all__ = ["ACTORS", "SweepReport", "escalate", "lapse_due", "mark_stuck", "sweep"]
