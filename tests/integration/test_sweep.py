@@ -207,9 +207,14 @@ def test_concurrent_and_interrupted_sweeps_never_repeat(world: World, ctx: Servi
     # Interrupted: one small batch committed, then a crash before the next commit.
     with world.db.write() as s:
         svc.escalate(s, ctx, now, batch=5, max_batches=1)
-    with pytest.raises(RuntimeError), world.db.write() as s:
-        svc.escalate(s, ctx, now, batch=5, max_batches=1)
-        raise RuntimeError("worker killed")
+
+    def killed_before_commit() -> None:
+        with world.db.write() as s:
+            svc.escalate(s, ctx, now, batch=5, max_batches=1)
+            raise RuntimeError("worker killed")
+
+    with pytest.raises(RuntimeError):
+        killed_before_commit()
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
