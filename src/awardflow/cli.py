@@ -83,9 +83,10 @@ def _redact(url: str) -> str:
 
 
 def _register() -> None:
-    from awardflow import cli_campaigns
+    from awardflow import cli_campaigns, cli_data
 
     cli_campaigns.register(app)
+    cli_data.register(app)
 
 
 _register()

@@ -179,7 +179,8 @@ class DbFacts:
         )
 
     def within_organiser_authority(self) -> bool:
-        return self.award.deciding_authority == "organiser"
+        # "unit": a unit head decides (Lào Cai's Giấy khen) — still inside the organiser's tree
+        return self.award.deciding_authority in ("organiser", "unit")
 
     def in_submission_package(self) -> bool:
         return submissions_repo.in_any_submission(self.session, self.nom.id)

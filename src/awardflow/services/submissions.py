@@ -23,16 +23,24 @@ from awardflow.services.transitions import transition
 from awardflow.states import Actor, NominationState, Trigger
 
 
-def _authority_kind(session: Session, round_id: int, authority_unit_id: int) -> str:
+def _authority_kinds(session: Session, round_id: int, authority_unit_id: int) -> list[str]:
+    """Which deciding authorities this unit stands for in the round's campaign (both, when the
+    province's receiving office is also the route to the centre)."""
     rnd = campaigns_repo.round_(session, round_id)
     if rnd is None:
         raise NotFound("Không có đợt xét này.", "No such round.", field="round_id")
     campaign = campaigns_repo.campaign(session, rnd.campaign_id)
     assert campaign is not None
-    if authority_unit_id == campaign.authority_unit_id:
-        return "province"
-    if authority_unit_id == campaign.central_authority_unit_id:
-        return "centre"
+    kinds = [
+        kind
+        for kind, unit in (
+            ("province", campaign.authority_unit_id),
+            ("centre", campaign.central_authority_unit_id),
+        )
+        if unit == authority_unit_id
+    ]
+    if kinds:
+        return kinds
     raise InvalidInput(
         "Đơn vị này không phải cấp có thẩm quyền nhận hồ sơ của phong trào.",
         "This unit is not a receiving authority of the campaign.",
@@ -55,10 +63,10 @@ def prepare_submission(
 ) -> Submission | None:
     """Package what is waiting for this authority and submit each item; None if nothing waits."""
     now = now or datetime.now(UTC)
-    kind = _authority_kind(session, round_id, authority_unit_id)
+    kinds = _authority_kinds(session, round_id, authority_unit_id)
     for stopped in repo.unfinished(session, round_id, authority_unit_id):
         submit_items(session, ctx, stopped, now=now)
-    waiting = repo.approved_for_authority(session, round_id, kind)
+    waiting = repo.approved_for_authority(session, round_id, kinds)
     if not waiting:
         return None
     ids = [nid for nid, *_ in waiting]

@@ -30,10 +30,10 @@ def item_ids(session: Session, submission_id: int) -> list[int]:
 
 
 def approved_for_authority(
-    session: Session, round_id: int, deciding_authority: str
+    session: Session, round_id: int, deciding_authorities: list[str]
 ) -> list[tuple[int, str, str, str]]:
     """(id, nominee, award code, award name) of the round's council-approved nominations whose
-    award is decided by ``deciding_authority`` and that are in no submission yet."""
+    award is decided by one of ``deciding_authorities`` and that are in no submission yet."""
     packaged = select(SubmissionItem.nomination_id)
     stmt = (
         select(Nomination.id, Nomination.nominee_name, Award.code, Award.name)
@@ -41,7 +41,7 @@ def approved_for_authority(
         .where(
             Nomination.round_id == round_id,
             Nomination.state == NominationState.COUNCIL_APPROVED,
-            Award.deciding_authority == deciding_authority,
+            Award.deciding_authority.in_(deciding_authorities),
             Nomination.id.not_in(packaged),
         )
         .order_by(Nomination.id)

@@ -1,0 +1,1 @@
+"""Demo data for the five seed campaigns (``awardflow demo load``); see ``builder``."""

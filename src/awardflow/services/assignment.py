@@ -1,0 +1,61 @@
+"""Balanced auto-assignment (``assign`` as the system): every proposed dossier goes to an
+appraiser of its campaign's appraising office with the least open work; ties go round-robin
+(whoever took a dossier least recently); never to someone in conflict with the nominee — the
+``assign`` guards refuse those, and the next candidate is tried."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from awardflow.db.repositories import assignment as repo
+from awardflow.errors import TransitionRefused
+from awardflow.services.context import ServiceContext
+from awardflow.services.transitions import transition
+from awardflow.states import Actor, Trigger
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class AssignReport:
+    assigned: dict[int, int] = field(default_factory=dict)  # nomination -> appraiser
+    unassignable: dict[int, str] = field(default_factory=dict)  # nomination -> why
+
+
+def assign_proposed(
+    session: Session, ctx: ServiceContext, *, batch: int = 200, now: datetime | None = None
+) -> AssignReport:
+    now = now or datetime.now(UTC)
+    report = AssignReport()
+    system = Actor.system("assignment")
+    load: dict[int, tuple[int, datetime]] = {}
+    for nid, office_id in repo.proposed_batch(session, batch):
+        candidates = repo.appraisers_of(session, office_id)
+        for uid, (count, last) in repo.open_workload(session, candidates).items():
+            load.setdefault(uid, (count, last or _NEVER))
+        ranked = sorted(candidates, key=lambda u: (load[u][0], load[u][1], u))
+        reasons: list[str] = []
+        for uid in ranked:
+            try:
+                with session.begin_nested():
+                    transition(
+                        session,
+                        ctx,
+                        nid,
+                        Trigger.ASSIGN,
+                        system,
+                        data={"assignee_id": uid},
+                        now=now,
+                    )
+            except TransitionRefused as refused:
+                reasons.append(refused.message_vi)
+                continue
+            load[uid] = (load[uid][0] + 1, now)
+            report.assigned[nid] = uid
+            break
+        else:
+            report.unassignable[nid] = "; ".join(reasons) or "Phòng thẩm định chưa có chuyên viên."
+    return report
