@@ -133,5 +133,14 @@ def calendar_list() -> None:
 
 
 def startup() -> None:
-    """What ``awardflow up`` does after migrating (later issues add the API, worker, demo)."""
+    """What ``awardflow up`` does after migrating: load the demo on an empty database."""
+    from awardflow.db.repositories import campaigns as campaigns_repo
+
+    with database() as db, db.read() as session:
+        empty = not campaigns_repo.campaigns(session)
+    if empty:
+        from awardflow.cli_data import demo_load
+
+        typer.echo("awardflow: empty database, loading the demo campaigns and users…")
+        demo_load(per_campaign=60)
     typer.echo("awardflow: ready. Use `awardflow --help` for the commands available.")

@@ -75,6 +75,8 @@ def demo_load(
 
     ctx = ServiceContext.from_settings(get_settings())
     with database() as db:
+        with db.read() as session:
+            ctx.reload_calendar(session)
         summary = load_demo(db, ctx, per_campaign=per_campaign)
     if summary.already_loaded:
         typer.echo("demo: the database already has the demo data; nothing done.")
