@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+from tests.support.world import NOW, World
+
 from awardflow.db.models import AppraiserConflict, Person
 from awardflow.services import assignment as svc
 from awardflow.services import nominations as noms
 from awardflow.services.context import ServiceContext
 from awardflow.services.transitions import transition
-from tests.support.world import NOW, World
 
 
 def proposed(w: World, ctx: ServiceContext, unit: str, head: str, clerk: str, n: int) -> list[int]:
