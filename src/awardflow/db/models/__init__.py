@@ -16,6 +16,7 @@ from awardflow.db.models.history import (
     InitiativeRecord,
     YearlyRating,
 )
+from awardflow.db.models.inbox import InboxItem, NotificationDelivery  # noqa: F401
 from awardflow.db.models.nomination import (
     AppraiserConflict,
     AuditEvent,
