@@ -18,6 +18,11 @@ from awardflow.services.context import ServiceContext
 from awardflow.settings import Settings
 
 os.environ.setdefault("AWARDFLOW_AUDIT_KEY", "test-audit-key")
+# Prefect: one ephemeral server per session (tests/flows), no analytics, generous start-up.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 AUDIT_KEY = b"test-audit-key"
 
 

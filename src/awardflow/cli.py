@@ -71,8 +71,10 @@ def up() -> None:
     upgrade(settings.database_url)
     typer.echo(f"awardflow: database migrated ({_redact(settings.database_url)})")
     from awardflow.cli_campaigns import startup
+    from awardflow.cli_flows import run_stack
 
     startup()
+    run_stack(settings)
 
 
 def _redact(url: str) -> str:
@@ -83,10 +85,12 @@ def _redact(url: str) -> str:
 
 
 def _register() -> None:
-    from awardflow import cli_campaigns, cli_data
+    from awardflow import cli_campaigns, cli_data, cli_flows, cli_notify
 
     cli_campaigns.register(app)
     cli_data.register(app)
+    cli_notify.register(app)
+    cli_flows.register(app)
 
 
 _register()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,49 @@ class EvidenceSettings(BaseModel):
     )
 
 
+class MailSettings(BaseModel):
+    """Outgoing mail (issue 5): which mailer, the SMTP server, retries, digest time."""
+
+    backend: Literal["file", "smtp", "memory"] = Field(
+        "file", description="file: .eml files under ``file_dir`` (embedded default); smtp; memory."
+    )
+    file_dir: Path = Field(VAR_DIR / "mail", description="Where the file mailer writes .eml files.")
+    sender: str = Field("awardflow <no-reply@awardflow.local>", description="From: header.")
+    message_id_domain: str = Field("awardflow.local", description="Right side of Message-IDs.")
+    host: str = Field("127.0.0.1", description="SMTP server.")
+    port: int = Field(25, description="SMTP port (587 STARTTLS, 465 SSL).")
+    security: Literal["none", "starttls", "ssl"] = Field("none", description="Transport security.")
+    username: str | None = Field(None, description="SMTP AUTH user; none: no AUTH.")
+    password: str | None = Field(None, description="SMTP AUTH password.")
+    timeout_seconds: float = Field(30.0, description="SMTP connect and command timeout.")
+    messages_per_second: float = Field(5.0, description="Rate limit per SMTP server; 0: none.")
+    max_attempts: int = Field(8, description="Give up on a message after this many attempts.")
+    give_up_after_hours: float = Field(48.0, description="…or this long after it was written.")
+    retry_base_seconds: float = Field(60.0, description="First retry delay; doubles each time.")
+    retry_max_seconds: float = Field(3600.0, description="Longest retry delay.")
+    retry_jitter: float = Field(0.25, description="Random extra delay, as a fraction.")
+    claim_timeout_minutes: float = Field(
+        15.0, description="A 'sending' claim older than this is stale and may be reclaimed."
+    )
+    digest_hour: int = Field(7, ge=0, le=23, description="Local hour of the daily digest.")
+
+
+class FlowSettings(BaseModel):
+    """Schedules of the Prefect deployments (issue 4) and the submission gateway."""
+
+    assign_every_seconds: int = Field(60, description="Auto-assignment interval.")
+    deliver_every_seconds: int = Field(60, description="Notification delivery interval.")
+    sweep_every_minutes: int = Field(15, ge=1, le=59, description="Deadline sweep interval.")
+    submit_every_minutes: int = Field(30, ge=1, le=59, description="Submission batching interval.")
+    close_at: str = Field("23:50", description="Local time rounds and phases close on their day.")
+    gateway: Literal["file", "http"] = Field(
+        "file", description="How packages reach the authority."
+    )
+    gateway_folder: Path = Field(VAR_DIR / "submissions", description="File-drop gateway folder.")
+    gateway_url: str | None = Field(None, description="HTTP gateway endpoint (POST, JSON).")
+    prefect_port: int = Field(4200, description="Port of the embedded Prefect server.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AWARDFLOW_", env_nested_delimiter="__", extra="ignore"
@@ -47,6 +91,8 @@ class Settings(BaseSettings):
     base_url: str = Field("http://127.0.0.1:8000", description="Links in mails point here.")
     timezone: str = Field("Asia/Ho_Chi_Minh", description="The campaigns' calendar time zone.")
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    flows: FlowSettings = Field(default_factory=FlowSettings)
 
 
 @lru_cache(maxsize=1)

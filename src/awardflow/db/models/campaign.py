@@ -114,3 +114,24 @@ class Award(Base):
     required_evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     campaign: Mapped[Campaign] = relationship(back_populates="awards")
+
+
+class Summary(Base):
+    """A frozen round or phase summary (sơ kết / tổng kết figures). Closing again returns the
+    stored version; an explicit recompute adds version n+1, never overwrites."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (UniqueConstraint("scope", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(60))  # round:<id> | phase:<id>
+    kind: Mapped[str] = mapped_column(String(20))  # round | midterm | final | phase
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
+    phase_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_phases.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    html: Mapped[str] = mapped_column(Text)
+    narrative: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -62,3 +63,48 @@ def version_count(session: Session, campaign_id: int) -> int:
 
 def add(session: Session, obj: object) -> None:
     session.add(obj)
+
+
+def phase(session: Session, phase_id: int) -> CampaignPhase | None:
+    return session.get(CampaignPhase, phase_id)
+
+
+def open_rounds_with_authorities(session: Session) -> list[tuple[int, list[int]]]:
+    """(round id, receiving authority unit ids) of rounds not yet closed."""
+    stmt = (
+        select(Round.id, Campaign.authority_unit_id, Campaign.central_authority_unit_id)
+        .join(Campaign, Campaign.id == Round.campaign_id)
+        .where(Round.closed_at.is_(None))
+        .order_by(Round.id)
+    )
+    return [
+        (rid, sorted({u for u in (a, c) if u is not None})) for rid, a, c in session.execute(stmt)
+    ]
+
+
+def rounds_due_to_close(session: Session, today: date) -> list[int]:
+    """Rounds whose last date (submission, else council, else proposals) has passed."""
+    last = func.coalesce(Round.submission_by, Round.council_by, Round.proposals_close)
+    stmt = select(Round.id).where(Round.closed_at.is_(None), last < today).order_by(Round.id)
+    return list(session.execute(stmt).scalars())
+
+
+def phases_due_to_close(session: Session, today: date) -> list[int]:
+    stmt = select(CampaignPhase.id).where(
+        CampaignPhase.closed_at.is_(None),
+        func.coalesce(CampaignPhase.review_date, CampaignPhase.end) < today,
+    )
+    return list(session.execute(stmt.order_by(CampaignPhase.id)).scalars())
+
+
+def closing_dates(session: Session) -> list[tuple[str, int, date]]:
+    """("round" | "phase", id, date) for every open round and phase: serve.py schedules them."""
+    rows: list[tuple[str, int, date]] = []
+    last = func.coalesce(Round.submission_by, Round.council_by, Round.proposals_close)
+    for rid, day in session.execute(select(Round.id, last).where(Round.closed_at.is_(None))):
+        if day is not None:
+            rows.append(("round", rid, day))
+    phase_day = func.coalesce(CampaignPhase.review_date, CampaignPhase.end)
+    stmt = select(CampaignPhase.id, phase_day).where(CampaignPhase.closed_at.is_(None))
+    rows.extend(("phase", pid, day) for pid, day in session.execute(stmt))
+    return rows

@@ -57,3 +57,20 @@ def unfinished(session: Session, round_id: int, authority_unit_id: int) -> list[
         Submission.status == "prepared",
     )
     return list(session.execute(stmt.order_by(Submission.id)).scalars())
+
+
+def unsent(session: Session) -> list[Submission]:
+    """Packages submitted but not yet handed to the authority's system."""
+    stmt = select(Submission).where(
+        Submission.gateway_ref.is_(None), Submission.status != "prepared"
+    )
+    return list(session.execute(stmt.order_by(Submission.id)).scalars())
+
+
+def awaiting_answer(session: Session) -> list[Submission]:
+    stmt = select(Submission).where(Submission.gateway_ref.is_not(None))
+    return list(session.execute(stmt.order_by(Submission.id)).scalars())
+
+
+def get(session: Session, submission_id: int) -> Submission | None:
+    return session.get(Submission, submission_id)
