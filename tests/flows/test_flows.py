@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from tests.conftest import AUDIT_KEY
 
 from awardflow.db.models import CouncilSession, Nomination, OutboxMessage, Submission
 from awardflow.db.models.campaign import Summary
@@ -19,7 +20,6 @@ from awardflow.flows.runtime import Runtime, install
 from awardflow.services.audit import verify
 from awardflow.services.context import ServiceContext
 from awardflow.states import NominationState
-from tests.conftest import AUDIT_KEY
 
 
 @pytest.fixture(scope="module")
@@ -41,16 +41,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
 
 def count(rt: Runtime, state: NominationState) -> int:
     with rt.db.read() as s:
-        return int(s.scalar(select(func.count()).select_from(Nomination).where(
-            Nomination.state == state)) or 0)
+        return int(
+            s.scalar(select(func.count()).select_from(Nomination).where(Nomination.state == state))
+            or 0
+        )
 
 
 def run(coro: object) -> object:
     return asyncio.run(coro)  # type: ignore[arg-type]
 
 
-def test_each_flow_once(prefect_api: None, demo: Runtime, tmp_path: Path,
-                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_flow_once(
+    prefect_api: None, demo: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWARDFLOW_FLOWS__GATEWAY_FOLDER", str(tmp_path / "drop"))
     from awardflow.settings import get_settings
 
@@ -69,8 +72,11 @@ def test_each_flow_once(prefect_api: None, demo: Runtime, tmp_path: Path,
     assert again["notifications"] == 0  # type: ignore[index]
 
     with demo.db.read() as s:
-        open_sessions = s.execute(select(CouncilSession.id).where(
-            CouncilSession.status == "open")).scalars().all()
+        open_sessions = (
+            s.execute(select(CouncilSession.id).where(CouncilSession.status == "open"))
+            .scalars()
+            .all()
+        )
     in_council = count(demo, NominationState.IN_COUNCIL)
     for sid in open_sessions:
         run(work.close_council_session(sid))
@@ -80,8 +86,9 @@ def test_each_flow_once(prefect_api: None, demo: Runtime, tmp_path: Path,
     sent = run(work.submit_upward())
     assert isinstance(sent, dict)
     with demo.db.read() as s:
-        unsent = s.scalar(select(func.count()).select_from(Submission).where(
-            Submission.gateway_ref.is_(None)))
+        unsent = s.scalar(
+            select(func.count()).select_from(Submission).where(Submission.gateway_ref.is_(None))
+        )
     assert unsent == 0
     assert any((tmp_path / "drop").glob("*/manifest.json"))
     answers = run(work.fake_authority_answers())
@@ -95,8 +102,11 @@ def test_each_flow_once(prefect_api: None, demo: Runtime, tmp_path: Path,
     assert closed["phases"]
     with demo.db.read() as s:
         summaries = s.scalar(select(func.count()).select_from(Summary))
-        ready = s.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.kind == "summary_ready"))
+        ready = s.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.kind == "summary_ready")
+        )
         assert list(verify(s, AUDIT_KEY)) == []
     assert summaries == len(closed["rounds"]) + len(closed["phases"])
     assert ready == 2 * summaries

@@ -20,9 +20,17 @@ def proposed(w: World, ctx: ServiceContext, unit: str, head: str, clerk: str, n:
             p = Person(code=f"as-{unit}-{i}", full_name=f"Giáo viên {unit} {i}", unit_id=w[unit])
             s.add(p)
             s.flush()
-            nom = noms.create_draft(s, ctx, w.actor(clerk), round_id=w["round"],
-                                    award_id=w["giay_khen"], unit_id=w[unit],
-                                    nominee_kind="individual", person_id=p.id, now=NOW)
+            nom = noms.create_draft(
+                s,
+                ctx,
+                w.actor(clerk),
+                round_id=w["round"],
+                award_id=w["giay_khen"],
+                unit_id=w[unit],
+                nominee_kind="individual",
+                person_id=p.id,
+                now=NOW,
+            )
             transition(s, ctx, nom.id, "propose", w.actor(head), now=NOW)
             ids.append(nom.id)
     return ids
@@ -57,8 +65,13 @@ def test_declared_conflict_and_no_candidate(world: World, ctx: ServiceContext) -
 
         nom = s.get(Nomination, nid)
         assert nom is not None
-        s.add(AppraiserConflict(user_id=world["appraiser1"], person_id=nom.person_id,
-                                reason="người thân của đối tượng"))
+        s.add(
+            AppraiserConflict(
+                user_id=world["appraiser1"],
+                person_id=nom.person_id,
+                reason="người thân của đối tượng",
+            )
+        )
     with world.db.write() as s:
         report = svc.assign_proposed(s, ctx, now=NOW)
     assert report.assigned == {}
