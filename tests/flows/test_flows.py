@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from awardflow.db.models import CouncilSession, Nomination, OutboxMessage, Submi
 from awardflow.db.models.campaign import Summary
 from awardflow.db.session import Database
 from awardflow.demo.builder import load_demo
-from awardflow.flows import work
+from awardflow.flows import delivery, work
 from awardflow.flows.runtime import Runtime, install
 from awardflow.services.audit import verify
 from awardflow.services.context import ServiceContext
@@ -55,6 +55,8 @@ def test_each_flow_once(
     prefect_api: None, demo: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AWARDFLOW_FLOWS__GATEWAY_FOLDER", str(tmp_path / "drop"))
+    monkeypatch.setenv("AWARDFLOW_MAIL__BACKEND", "file")
+    monkeypatch.setenv("AWARDFLOW_MAIL__FILE_DIR", str(tmp_path / "mail"))
     from awardflow.settings import get_settings
 
     get_settings.cache_clear()
@@ -112,4 +114,14 @@ def test_each_flow_once(
     assert ready == 2 * summaries
     rerun = run(work.close_due(now=datetime(2031, 1, 6, tzinfo=UTC).isoformat()))
     assert rerun == {"rounds": [], "phases": []}
+
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+    delivered = run(delivery.deliver_notifications(batch=500, now=later.isoformat()))
+    assert isinstance(delivered, dict)
+    assert delivered["sent"] > 0
+    mails = list((tmp_path / "mail").glob("*.eml"))
+    assert len(mails) >= delivered["sent"]
+    assert run(delivery.deliver_notifications(now=later.isoformat()))["claimed"] == 0
+    digest = run(delivery.daily_digest(now=later.isoformat()))
+    assert isinstance(digest, dict)
     get_settings.cache_clear()
