@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.support.world import NOW, World
+from tests.support.world import NOW, World, new_draft, new_person
 
-from awardflow.db.models import AppraiserConflict, Person
+from awardflow.db.models import AppraiserConflict
 from awardflow.services import assignment as svc
-from awardflow.services import nominations as noms
 from awardflow.services.context import ServiceContext
 from awardflow.services.transitions import transition
 
@@ -17,22 +16,10 @@ def proposed(w: World, ctx: ServiceContext, unit: str, head: str, clerk: str, n:
     ids = []
     for i in range(n):
         with w.db.write() as s:
-            p = Person(code=f"as-{unit}-{i}", full_name=f"Giáo viên {unit} {i}", unit_id=w[unit])
-            s.add(p)
-            s.flush()
-            nom = noms.create_draft(
-                s,
-                ctx,
-                w.actor(clerk),
-                round_id=w["round"],
-                award_id=w["giay_khen"],
-                unit_id=w[unit],
-                nominee_kind="individual",
-                person_id=p.id,
-                now=NOW,
-            )
-            transition(s, ctx, nom.id, "propose", w.actor(head), now=NOW)
-            ids.append(nom.id)
+            pid = new_person(s, w, f"as-{unit}-{i}", unit)
+            nid = new_draft(s, w, ctx, pid, unit=unit, clerk=clerk)
+            transition(s, ctx, nid, "propose", w.actor(head), now=NOW)
+            ids.append(nid)
     return ids
 
 

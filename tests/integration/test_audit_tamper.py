@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from tests.support.world import NOW, World
+from tests.support.world import NOW, World, new_draft
 from typer.testing import CliRunner
 
 from awardflow.cli import app
 from awardflow.db.session import Database
-from awardflow.services import nominations as noms
 from awardflow.services.context import ServiceContext
 from awardflow.services.transitions import transition
 from awardflow.settings import get_settings
@@ -22,20 +21,10 @@ def chains(world: World, ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -
     ids = []
     for person in ("p-lan", "p-minh"):
         with world.db.write() as s:
-            nom = noms.create_draft(
-                s,
-                ctx,
-                world.actor("clerk_a"),
-                round_id=world["round"],
-                award_id=world["giay_khen"],
-                unit_id=world["thpt-a"],
-                nominee_kind="individual",
-                person_id=world[person],
-                now=NOW,
-            )
-            transition(s, ctx, nom.id, "propose", world.actor("head_a"), now=NOW)
-            transition(s, ctx, nom.id, "claim", world.actor("appraiser1"), now=NOW)
-            ids.append(nom.id)
+            nom_id = new_draft(s, world, ctx, world[person])
+            transition(s, ctx, nom_id, "propose", world.actor("head_a"), now=NOW)
+            transition(s, ctx, nom_id, "claim", world.actor("appraiser1"), now=NOW)
+            ids.append(nom_id)
     yield ids
     get_settings.cache_clear()
 

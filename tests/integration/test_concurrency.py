@@ -8,11 +8,10 @@ from collections import Counter
 
 from sqlalchemy import func, select
 from tests.conftest import AUDIT_KEY
-from tests.support.world import NOW, World
+from tests.support.world import NOW, World, new_draft, new_person
 
-from awardflow.db.models import AuditEvent, Nomination, Person
+from awardflow.db.models import AuditEvent, Nomination
 from awardflow.errors import Conflict
-from awardflow.services import nominations as noms
 from awardflow.services.audit import verify
 from awardflow.services.context import ServiceContext
 from awardflow.services.transitions import transition
@@ -26,21 +25,8 @@ def test_conflicting_triggers_one_winner_each(world: World, ctx: ServiceContext)
     ids = []
     for i in range(NOMINATIONS):
         with world.db.write() as s:
-            person = Person(code=f"gv-{i}", full_name=f"Giáo viên {i}", unit_id=world["thpt-a"])
-            s.add(person)
-            s.flush()
-            nom = noms.create_draft(
-                s,
-                ctx,
-                world.actor("clerk_a"),
-                round_id=world["round"],
-                award_id=world["giay_khen"],
-                unit_id=world["thpt-a"],
-                nominee_kind="individual",
-                person_id=person.id,
-                now=NOW,
-            )
-            ids.append(nom.id)
+            nom_id = new_draft(s, world, ctx, new_person(s, world, f"gv-{i}"))
+            ids.append(nom_id)
     with world.db.write() as s:
         for nid in ids:
             # proposed; then everybody races: half claim, half withdraw, all with one version
@@ -98,19 +84,9 @@ def test_conflicting_triggers_one_winner_each(world: World, ctx: ServiceContext)
 def test_racing_without_expected_version_serialises(world: World, ctx: ServiceContext) -> None:
     """Without If-Match, the row lock serialises: one claim wins, the rest see a refused state."""
     with world.db.write() as s:
-        nom = noms.create_draft(
-            s,
-            ctx,
-            world.actor("clerk_a"),
-            round_id=world["round"],
-            award_id=world["giay_khen"],
-            unit_id=world["thpt-a"],
-            nominee_kind="individual",
-            person_id=world["p-lan"],
-            now=NOW,
-        )
-        transition(s, ctx, nom.id, "propose", world.actor("head_a"), now=NOW)
-        nid = nom.id
+        nom_id = new_draft(s, world, ctx, world["p-lan"])
+        transition(s, ctx, nom_id, "propose", world.actor("head_a"), now=NOW)
+        nid = nom_id
     results: list[str] = []
     barrier = threading.Barrier(WORKERS)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect, select
-from tests.support.world import NOW, World, add_evidence
+from tests.support.world import NOW, World, add_evidence, new_draft, new_person
 
 from awardflow.db.models import BallotReceipt, BallotTally, CouncilSession
 from awardflow.errors import Conflict, Forbidden, InvalidInput
@@ -20,34 +20,19 @@ MEMBERS = [f"member{i}" for i in range(1, 6)]
 
 def appraised(w: World, ctx: ServiceContext, person: str, award: str = "giay_khen") -> int:
     with w.db.write() as s:
-        nom = noms.create_draft(
-            s,
-            ctx,
-            w.actor("clerk_a"),
-            round_id=w["round"],
-            award_id=w[award],
-            unit_id=w["thpt-a"],
-            nominee_kind="individual",
-            person_id=w[person],
-            now=NOW,
-        )
-        add_evidence(s, nom.id)
-        transition(s, ctx, nom.id, "propose", w.actor("head_a"), now=NOW)
-        transition(s, ctx, nom.id, "claim", w.actor("appraiser1"), now=NOW)
+        nom_id = new_draft(s, w, ctx, w[person], award=award)
+        add_evidence(s, nom_id)
+        transition(s, ctx, nom_id, "propose", w.actor("head_a"), now=NOW)
+        transition(s, ctx, nom_id, "claim", w.actor("appraiser1"), now=NOW)
         for code in ("ca_nhan_1", "ca_nhan_2"):
-            noms.record_criterion(s, ctx, nom.id, w.actor("appraiser1"), code, True, now=NOW)
-        transition(s, ctx, nom.id, "recommend", w.actor("appraiser1"), comment="Đạt", now=NOW)
-        return nom.id
+            noms.record_criterion(s, ctx, nom_id, w.actor("appraiser1"), code, True, now=NOW)
+        transition(s, ctx, nom_id, "recommend", w.actor("appraiser1"), comment="Đạt", now=NOW)
+        return nom_id
 
 
 def person(w: World, code: str) -> str:
-    from awardflow.db.models import Person
-
     with w.db.write() as s:
-        p = Person(code=code, full_name=f"Giáo viên {code}", unit_id=w["thpt-a"])
-        s.add(p)
-        s.flush()
-        w.ids[code] = p.id
+        new_person(s, w, code)
     return code
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from sqlalchemy import func, select
-from tests.support.world import World
+from tests.support.world import World, new_draft, new_person
 
-from awardflow.db.models import Nomination, OutboxMessage, Person, Round
+from awardflow.db.models import Nomination, OutboxMessage, Round
 from awardflow.services import nominations as noms
 from awardflow.services import sweep as svc
 from awardflow.services.context import ServiceContext
@@ -44,27 +44,11 @@ def in_appraisal(
     ids = []
     for i in range(n):
         with w.db.write() as s:
-            p = Person(
-                code=f"sw-{round_id}-{i}-{when.isoformat()}",
-                full_name=f"Giáo viên {i}",
-                unit_id=w["thpt-a"],
-            )
-            s.add(p)
-            s.flush()
-            nom = noms.create_draft(
-                s,
-                ctx,
-                w.actor("clerk_a"),
-                round_id=round_id,
-                award_id=w["giay_khen"],
-                unit_id=w["thpt-a"],
-                nominee_kind="individual",
-                person_id=p.id,
-                now=when,
-            )
-            transition(s, ctx, nom.id, "propose", w.actor("head_a"), now=when)
-            transition(s, ctx, nom.id, "claim", w.actor("appraiser1"), now=when)
-            ids.append(nom.id)
+            pid = new_person(s, w, f"sw-{round_id}-{i}-{when.isoformat()}")
+            nid = new_draft(s, w, ctx, pid, round_id=round_id, now=when)
+            transition(s, ctx, nid, "propose", w.actor("head_a"), now=when)
+            transition(s, ctx, nid, "claim", w.actor("appraiser1"), now=when)
+            ids.append(nid)
     return ids
 
 

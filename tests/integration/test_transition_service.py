@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 from tests.conftest import AUDIT_KEY
-from tests.support.world import DECISION, NOW, World, add_evidence, open_council, package, tally
+from tests.support.world import (
+    DECISION,
+    NOW,
+    World,
+    add_evidence,
+    new_draft,
+    open_council,
+    package,
+    tally,
+)
 
 from awardflow.db.models import AuditEvent, AwardHistory, Nomination, OutboxMessage
 from awardflow.errors import (
@@ -28,19 +37,8 @@ from awardflow.states import Actor
 
 def draft(w: World, ctx: ServiceContext, award: str = "giay_khen", person: str = "p-lan") -> int:
     with w.db.write() as s:
-        nom = noms.create_draft(
-            s,
-            ctx,
-            w.actor("clerk_a"),
-            round_id=w["round"],
-            award_id=w[award],
-            unit_id=w["thpt-a"],
-            nominee_kind="individual",
-            person_id=w[person],
-            achievement="Dẫn dắt chuyển đổi số nhà trường",
-            now=NOW,
-        )
-        return nom.id
+        nom_id = new_draft(s, w, ctx, w[person], award=award)
+        return nom_id
 
 
 def fire(

@@ -38,6 +38,7 @@ from awardflow.db.models import (
 from awardflow.db.repositories import org as org_repo
 from awardflow.db.session import Database
 from awardflow.services.actors import actor_for_user
+from awardflow.services.context import ServiceContext
 from awardflow.states import Actor, Role
 
 #: A moment inside the round's proposal window (Hanoi morning, 2026-10-01).
@@ -280,3 +281,42 @@ def package(s: Session, w: World, nomination_id: int, key: str = "batch-1") -> N
 
 
 DECISION: dict[str, Any] = {"decision_number": "123/QĐ-SGDĐT", "decision_date": "2026-12-20"}
+
+
+def new_person(s: Session, w: World, code: str, unit: str = "thpt-a") -> int:
+    """A teacher of ``unit`` with no history, known to the world as ``code``."""
+    p = Person(code=code, full_name=f"Giáo viên {code}", unit_id=w[unit])
+    s.add(p)
+    s.flush()
+    w.ids[code] = p.id
+    return p.id
+
+
+def new_draft(
+    s: Session,
+    w: World,
+    ctx: ServiceContext,
+    person_id: int,
+    *,
+    award: str = "giay_khen",
+    unit: str = "thpt-a",
+    clerk: str = "clerk_a",
+    round_id: int | None = None,
+    now: datetime = NOW,
+) -> int:
+    """A draft nomination of an individual, created by the unit's clerk through the service."""
+    from awardflow.services import nominations
+
+    nom = nominations.create_draft(
+        s,
+        ctx,
+        w.actor(clerk),
+        round_id=round_id or w["round"],
+        award_id=w[award],
+        unit_id=w[unit],
+        nominee_kind="individual",
+        person_id=person_id,
+        achievement="Dẫn dắt chuyển đổi số nhà trường",
+        now=now,
+    )
+    return nom.id

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from awardflow.db.models import AuditEvent, Nomination
 from awardflow.db.repositories import audit as repo
+from awardflow.states.context import Actor
 
 
 def canonical_data(data: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -82,6 +83,37 @@ def append(
     nomination.audit_head = event.hash
     repo.add(session, event)
     return event
+
+
+def record(
+    session: Session,
+    key: bytes,
+    nomination: Nomination,
+    actor: Actor,
+    role: str,
+    trigger: str,
+    at: datetime,
+    *,
+    comment: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """An event that changes no state (an edit, a checklist tick, an override): the chain keeps
+    everything that happened to the dossier, not only its transitions."""
+    nomination.last_activity_at = at
+    return append(
+        session,
+        key,
+        nomination,
+        trigger=trigger,
+        from_state=nomination.state.value,
+        to_state=nomination.state.value,
+        actor_user_id=actor.user_id,
+        actor_name=actor.name,
+        actor_role=role,
+        at=at,
+        comment=comment,
+        data=data,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,22 +212,8 @@ def _touch(
 ) -> None:
     """Record a content change: new content version, fresh activity, an audit event."""
     nom.content_version += 1
-    nom.last_activity_at = now
     nom.stuck = False
-    audit.append(
-        session,
-        ctx.audit_key,
-        nom,
-        trigger=trigger,
-        from_state=nom.state.value,
-        to_state=nom.state.value,
-        actor_user_id=actor.user_id,
-        actor_name=actor.name,
-        actor_role=role,
-        at=now,
-        comment=comment,
-        data=data,
-    )
+    audit.record(session, ctx.audit_key, nom, actor, role, trigger, now, comment=comment, data=data)
     session.flush()
 
 
@@ -333,18 +319,14 @@ def record_criterion(
     checklist = dict(nom.checklist or {})
     checklist[criterion] = {"met": bool(met), "note": note.strip()}
     nom.checklist = checklist
-    nom.last_activity_at = now
-    audit.append(
+    audit.record(
         session,
         ctx.audit_key,
         nom,
-        trigger="checklist",
-        from_state=nom.state.value,
-        to_state=nom.state.value,
-        actor_user_id=actor.user_id,
-        actor_name=actor.name,
-        actor_role=Role.APPRAISER.value,
-        at=now,
+        actor,
+        Role.APPRAISER.value,
+        "checklist",
+        now,
         data={"criterion": criterion, "met": bool(met), "note": note.strip()},
     )
     session.flush()
@@ -379,18 +361,14 @@ def override_eligibility(
             "Only a supervisor may override eligibility.",
         )
     nom.eligibility_override = reason.strip()
-    nom.last_activity_at = now
-    audit.append(
+    audit.record(
         session,
         ctx.audit_key,
         nom,
-        trigger="override_eligibility",
-        from_state=nom.state.value,
-        to_state=nom.state.value,
-        actor_user_id=actor.user_id,
-        actor_name=actor.name,
-        actor_role=Role.SUPERVISOR.value,
-        at=now,
+        actor,
+        Role.SUPERVISOR.value,
+        "override_eligibility",
+        now,
         comment=reason.strip(),
     )
     session.flush()

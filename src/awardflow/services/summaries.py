@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -146,6 +147,45 @@ def _store(
     return summary
 
 
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    key: str  # round:<id> | phase:<id>
+    kind: str
+    campaign_id: int
+    title: str
+    round_ids: list[int]
+    period: tuple[Any, Any]
+    round_id: int | None = None
+    phase_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _close(
+    session: Session, ctx: ServiceContext, scope: _Scope, now: datetime, recompute: bool
+) -> Summary:
+    """The stored summary of ``scope``; computed (after lapsing what must lapse) only when
+    there is none yet or a recompute is asked for."""
+    existing = repo.latest(session, scope.key)
+    if existing is not None and not recompute:
+        return existing
+    lapse_due(session, ctx, now)
+    campaign = campaigns_repo.campaign(session, scope.campaign_id)
+    assert campaign is not None
+    data = _compute(session, campaign, scope.title, scope.round_ids, scope.period, now)
+    data.update(scope.extra)
+    return _store(
+        session,
+        scope.key,
+        scope.kind,
+        campaign,
+        data,
+        round_id=scope.round_id,
+        phase_id=scope.phase_id,
+        now=now,
+        version=(existing.version + 1) if existing else 1,
+    )
+
+
 def close_round(
     session: Session,
     ctx: ServiceContext,
@@ -158,34 +198,23 @@ def close_round(
     rnd = campaigns_repo.round_(session, round_id)
     if rnd is None:
         raise NotFound("Không có đợt xét này.", "No such round.", field="round_id")
-    scope = f"round:{rnd.id}"
-    existing = repo.latest(session, scope)
-    if existing is not None and not recompute:
-        return existing
-    lapse_due(session, ctx, now)
-    campaign = campaigns_repo.campaign(session, rnd.campaign_id)
-    assert campaign is not None
-    kind = rnd.kind if rnd.kind in ("midterm", "final") else "round"
-    data = _compute(
+    summary = _close(
         session,
-        campaign,
-        f"Tổng hợp kết quả {rnd.name}",
-        [rnd.id],
-        (rnd.opens, rnd.submission_by or rnd.council_by),
+        ctx,
+        _Scope(
+            key=f"round:{rnd.id}",
+            kind=rnd.kind if rnd.kind in ("midterm", "final") else "round",
+            campaign_id=rnd.campaign_id,
+            title=f"Tổng hợp kết quả {rnd.name}",
+            round_ids=[rnd.id],
+            period=(rnd.opens, rnd.submission_by or rnd.council_by),
+            round_id=rnd.id,
+        ),
         now,
+        recompute,
     )
     rnd.closed_at = rnd.closed_at or now
-    return _store(
-        session,
-        scope,
-        kind,
-        campaign,
-        data,
-        round_id=rnd.id,
-        phase_id=None,
-        now=now,
-        version=(existing.version + 1) if existing else 1,
-    )
+    return summary
 
 
 def close_phase(
@@ -197,43 +226,25 @@ def close_phase(
     recompute: bool = False,
 ) -> Summary:
     now = now or datetime.now(UTC)
-    phase = next(
-        (
-            p
-            for c in campaigns_repo.campaigns(session)
-            for p in campaigns_repo.phases(session, c.id)
-            if p.id == phase_id
-        ),
-        None,
-    )
+    phase = campaigns_repo.phase(session, phase_id)
     if phase is None:
         raise NotFound("Không có giai đoạn này.", "No such phase.", field="phase_id")
-    scope = f"phase:{phase.id}"
-    existing = repo.latest(session, scope)
-    if existing is not None and not recompute:
-        return existing
-    lapse_due(session, ctx, now)
-    campaign = campaigns_repo.campaign(session, phase.campaign_id)
-    assert campaign is not None
     review = "Sơ kết" if phase.review_kind == "midterm" else "Tổng kết"
-    data = _compute(
+    summary = _close(
         session,
-        campaign,
-        f"Báo cáo {review.lower()} {phase.name}",
-        repo.rounds_in_phase(session, phase.id),
-        (phase.start, phase.end),
+        ctx,
+        _Scope(
+            key=f"phase:{phase.id}",
+            kind=phase.review_kind or "phase",
+            campaign_id=phase.campaign_id,
+            title=f"Báo cáo {review.lower()} {phase.name}",
+            round_ids=repo.rounds_in_phase(session, phase.id),
+            period=(phase.start, phase.end),
+            phase_id=phase.id,
+            extra={"review": review},
+        ),
         now,
+        recompute,
     )
-    data["review"] = review
     phase.closed_at = phase.closed_at or now
-    return _store(
-        session,
-        scope,
-        phase.review_kind or "phase",
-        campaign,
-        data,
-        round_id=None,
-        phase_id=phase.id,
-        now=now,
-        version=(existing.version + 1) if existing else 1,
-    )
+    return summary
