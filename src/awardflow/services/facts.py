@@ -34,12 +34,18 @@ class DbFacts:
         nomination: Nomination,
         now: datetime,
         eligibility: EligibilityCheck,
+        *,
+        preloaded: tuple[Round, Campaign, dict[int, str]] | None = None,
     ) -> None:
         self.session = session
         self.nom = nomination
         self.now = now
         self._eligibility = eligibility
         self._paths: dict[int, str] = {}
+        if preloaded is not None:  # the transition service read them with the row
+            rnd, campaign, paths = preloaded
+            self.__dict__["round"], self.__dict__["campaign"] = rnd, campaign
+            self._paths.update(paths)
 
     # --- rows the facts stand on ---------------------------------------------------------
 
@@ -131,11 +137,10 @@ class DbFacts:
         )
 
     def appraiser_conflict(self, user_id: int) -> str | None:
-        own_units = org_repo.user_unit_ids(self.session, user_id)
+        person_id, own_units = org_repo.appraiser_identity(self.session, user_id)
         if own_units & {self.nom.unit_id, self.nom.nominee_unit_id}:
             return "người thẩm định thuộc đơn vị của đối tượng được đề nghị"
-        user = org_repo.user(self.session, user_id)
-        if user is not None and user.person_id is not None and user.person_id == self.nom.person_id:
+        if person_id is not None and person_id == self.nom.person_id:
             return "người thẩm định chính là đối tượng được đề nghị"
         return org_repo.declared_conflict(
             self.session, user_id, self.nom.person_id, self.nom.nominee_unit_id

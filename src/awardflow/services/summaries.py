@@ -19,8 +19,8 @@ from awardflow.campaigns.calendar import local_date
 from awardflow.db.models import Campaign
 from awardflow.db.models.campaign import Summary
 from awardflow.db.repositories import campaigns as campaigns_repo
+from awardflow.db.repositories import outbox as outbox_repo
 from awardflow.db.repositories import summaries as repo
-from awardflow.db.repositories import sweep as sweep_repo
 from awardflow.errors import NotFound
 from awardflow.reports.html import render_summary
 from awardflow.services.context import ServiceContext
@@ -143,7 +143,7 @@ def _store(
         }
         for role in (Role.SUPERVISOR, Role.DIRECTOR)
     ]
-    sweep_repo.insert_outbox_ignoring_duplicates(session, rows)
+    outbox_repo.insert_ignoring_duplicates(session, rows)
     return summary
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from awardflow.campaigns.calendar import WorkingCalendar, end_of_day, local_date
 from awardflow.campaigns.escalation import ACTORS, default_escalation
 from awardflow.db.models import Campaign
+from awardflow.db.repositories import outbox as outbox_repo
 from awardflow.db.repositories import sweep as repo
 from awardflow.errors import AwardflowError
 from awardflow.services.context import ServiceContext
@@ -183,7 +184,7 @@ def escalate(
                     )
                     if not claimed:
                         break
-                    report.notifications += repo.insert_outbox_ignoring_duplicates(
+                    report.notifications += outbox_repo.insert_ignoring_duplicates(
                         session, _outbox_rows(campaign, state, step, claimed)
                     )
                     key = f"{state.value}:{step['name']}"

@@ -119,22 +119,20 @@ def transition(
     now = now or datetime.now(UTC)
     if idempotency_key and (done := _replay(session, idempotency_key, nomination_id, trig)):
         return done
-    nom = load(session, nomination_id, lock=True)
+    found = repo.get_with_context_for_update(session, nomination_id)
+    if found is None:
+        raise _not_found(nomination_id)
+    nom, rnd, campaign, paths = found
     if expected_version is not None and nom.version != expected_version:
         raise VersionConflict(nom.version, expected_version)
     payload = Payload((comment or "").strip() or None, dict(data or {}))
-    gctx = guard_context(session, ctx, nom, actor, payload, now)
-    verdict = evaluate(trig, gctx)
+    facts = DbFacts(session, nom, now, ctx.eligibility, preloaded=(rnd, campaign, paths))
+    verdict = evaluate(trig, GuardContext(nom, actor, payload, facts, now))
     if verdict.forbidden:
         reason = verdict.reasons[0]
         raise Forbidden(reason.vi, reason.en, code=reason.code)
     if not verdict.allowed:
         raise TransitionRefused(trig.value, list(verdict.reasons))
-    facts = gctx.facts
-    assert isinstance(facts, DbFacts)
-    # Load what the writes below read *before* changing the row, so no query autoflushes a
-    # half-done change (one UPDATE per transition, one version step).
-    rnd, campaign = facts.round, facts.campaign
 
     from_state = nom.state
     _apply_effects(ctx, nom, trig, actor, payload, now)

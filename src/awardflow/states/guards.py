@@ -146,10 +146,12 @@ def assignee_given(ctx: GuardContext) -> Reason | None:
     )
 
 
-def _appraiser_ok(ctx: GuardContext, user_id: int | None) -> Reason | None:
+def _appraiser_ok(
+    ctx: GuardContext, user_id: int | None, *, known_appraiser: bool = False
+) -> Reason | None:
     if user_id is None:
         return None  # reported by assignee_given
-    if not ctx.facts.is_appraiser(user_id):
+    if not known_appraiser and not ctx.facts.is_appraiser(user_id):
         return Reason(
             "not_an_appraiser",
             "Người được giao không phải chuyên viên thẩm định của phòng thẩm định.",
@@ -182,7 +184,8 @@ def assignee_is_eligible_appraiser(ctx: GuardContext) -> Reason | None:
 
 @_guard()
 def claimer_is_eligible_appraiser(ctx: GuardContext) -> Reason | None:
-    return _appraiser_ok(ctx, ctx.actor.user_id)
+    # Claiming needs the appraiser role over the office: the actor check already proved it.
+    return _appraiser_ok(ctx, ctx.actor.user_id, known_appraiser=True)
 
 
 @_guard()

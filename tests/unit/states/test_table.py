@@ -106,7 +106,7 @@ GUARD_CASES = [
     ("propose", "draft", Role.UNIT_HEAD, {"offered": False}, "award_not_offered"),
     ("propose", "draft", Role.UNIT_HEAD, {"quota_limit": 2, "quota_used": 2}, "quota_exceeded"),
     ("propose", "draft", Role.UNIT_HEAD, {"duplicate": 77}, "duplicate_nomination"),
-    ("claim", "proposed", Role.APPRAISER, {"appraisers": frozenset()}, "not_an_appraiser"),
+    ("assign", "proposed", Role.SUPERVISOR, {"appraisers": frozenset()}, "not_an_appraiser"),
     ("claim", "proposed", Role.APPRAISER, {"conflicts": {10: "cùng đơn vị"}}, "appraiser_conflict"),
     ("repropose", "returned", Role.UNIT_HEAD, {"changed": False}, "no_changes"),
     (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
-from awardflow.db.models import Evidence, Nomination
+from awardflow.db.models import Campaign, Evidence, Nomination, Round, Unit
 from awardflow.states.lifecycle import LIVE, NominationState
 
 _LIVE_BEYOND_DRAFT = [s for s in LIVE if s is not NominationState.DRAFT]
@@ -21,6 +21,41 @@ def get_for_update(session: Session, nomination_id: int) -> Nomination | None:
     """Load and lock the row (``FOR UPDATE`` on PostgreSQL; SQLite already holds the write lock)."""
     stmt = select(Nomination).where(Nomination.id == nomination_id).with_for_update()
     return session.execute(stmt).scalar_one_or_none()
+
+
+_UNIT, _ORGANISER, _OFFICE = aliased(Unit), aliased(Unit), aliased(Unit)
+# Built once at import: constructing this select costs more than running it.
+_WITH_CONTEXT = (
+    select(
+        Nomination,
+        Round,
+        Campaign,
+        _UNIT.id,
+        _UNIT.path,
+        _ORGANISER.id,
+        _ORGANISER.path,
+        _OFFICE.id,
+        _OFFICE.path,
+    )
+    .join(Round, Round.id == Nomination.round_id)
+    .join(Campaign, Campaign.id == Nomination.campaign_id)
+    .join(_UNIT, _UNIT.id == Nomination.unit_id)
+    .join(_ORGANISER, _ORGANISER.id == Campaign.organiser_unit_id)
+    .join(_OFFICE, _OFFICE.id == Campaign.appraising_office_id)
+    .where(Nomination.id == bindparam("nomination_id"))
+    .with_for_update(of=Nomination)
+)
+
+
+def get_with_context_for_update(
+    session: Session, nomination_id: int
+) -> tuple[Nomination, Round, Campaign, dict[int, str]] | None:
+    """The row (locked) with its round, campaign and the paths of the units the guards scope
+    roles to (proposing unit, organiser, appraising office): one statement, the hot path."""
+    row = session.execute(_WITH_CONTEXT, {"nomination_id": nomination_id}).one_or_none()
+    if row is None:
+        return None
+    return row[0], row[1], row[2], {row[3]: row[4], row[5]: row[6], row[7]: row[8]}
 
 
 def add(session: Session, nomination: Nomination) -> Nomination:

@@ -112,3 +112,15 @@ def participants_under(session: Session, path: str) -> int:
     """Participants of every unit in the subtree at ``path`` (for percentage quotas)."""
     stmt = select(func.sum(Unit.participants)).where(Unit.path.startswith(path))
     return int(session.execute(stmt).scalar_one() or 0)
+
+
+def appraiser_identity(session: Session, user_id: int) -> tuple[int | None, set[int]]:
+    """The user's own person id and the units that person belongs to, in one query."""
+    stmt = (
+        select(User.person_id, Person.unit_id)
+        .outerjoin(Person, Person.id == User.person_id)
+        .where(User.id == user_id)
+    )
+    rows = session.execute(stmt).all()
+    person_id = rows[0][0] if rows else None
+    return person_id, {r[1] for r in rows if r[1] is not None}

@@ -5,25 +5,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import OutboxMessage
 
 
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert_(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+
+
 def add_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows whose dedupe keys are new; keys already present are skipped."""
+    """Insert rows; a dedupe key already present is skipped by the database itself (so two
+    identical events racing cannot both insert, and nothing is read first)."""
+    if rows:
+        session.execute(_insert(session), list(rows))
+
+
+def insert_ignoring_duplicates(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Like :func:`add_many`, returning how many rows went in (the sweep reports it)."""
     if not rows:
-        return
-    keys = [r["dedupe_key"] for r in rows]
-    existing = set(
-        session.execute(
-            select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
-        ).scalars()
-    )
-    fresh = [r for r in rows if r["dedupe_key"] not in existing]
-    if fresh:
-        session.execute(insert(OutboxMessage), fresh)
+        return 0
+    stmt = _insert(session).returning(OutboxMessage.id)
+    return len(session.execute(stmt, list(rows)).scalars().all())
 
 
 def for_nomination(session: Session, nomination_id: int) -> Sequence[OutboxMessage]:

@@ -12,12 +12,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
-from awardflow.db.models import Campaign, CampaignVersion, Nomination, OutboxMessage
+from awardflow.db.models import Campaign, CampaignVersion, Nomination
 from awardflow.states.lifecycle import NominationState
 
 
@@ -114,18 +112,3 @@ def lapse_candidates(
         .with_for_update(skip_locked=True)
     )
     return list(session.execute(stmt).scalars())
-
-
-def insert_outbox_ignoring_duplicates(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert outbox rows; a dedupe key already present is skipped by the database itself."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    elif dialect == "sqlite":
-        stmt = sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:  # pragma: no cover - only the two supported databases
-        stmt = insert(OutboxMessage)
-    inserted = session.execute(stmt.returning(OutboxMessage.id), list(rows)).scalars().all()
-    return len(inserted)
