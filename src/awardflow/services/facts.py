@@ -137,14 +137,14 @@ class DbFacts:
         )
 
     def appraiser_conflict(self, user_id: int) -> str | None:
-        person_id, own_units = org_repo.appraiser_identity(self.session, user_id)
+        person_id, own_units, declared = org_repo.appraiser_identity(
+            self.session, user_id, self.nom.person_id, self.nom.nominee_unit_id
+        )
         if own_units & {self.nom.unit_id, self.nom.nominee_unit_id}:
             return "người thẩm định thuộc đơn vị của đối tượng được đề nghị"
         if person_id is not None and person_id == self.nom.person_id:
             return "người thẩm định chính là đối tượng được đề nghị"
-        return org_repo.declared_conflict(
-            self.session, user_id, self.nom.person_id, self.nom.nominee_unit_id
-        )
+        return declared
 
     def changed_since_return(self) -> bool:
         mark = self.nom.content_version_at_return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import (
@@ -114,13 +114,30 @@ def participants_under(session: Session, path: str) -> int:
     return int(session.execute(stmt).scalar_one() or 0)
 
 
-def appraiser_identity(session: Session, user_id: int) -> tuple[int | None, set[int]]:
-    """The user's own person id and the units that person belongs to, in one query."""
-    stmt = (
-        select(User.person_id, Person.unit_id)
-        .outerjoin(Person, Person.id == User.person_id)
-        .where(User.id == user_id)
+_IDENTITY = (
+    select(User.person_id, Person.unit_id, AppraiserConflict.reason)
+    .outerjoin(Person, Person.id == User.person_id)
+    .outerjoin(
+        AppraiserConflict,
+        (AppraiserConflict.user_id == User.id)
+        & (
+            (AppraiserConflict.person_id == bindparam("nominee_person"))
+            | (AppraiserConflict.unit_id == bindparam("nominee_unit"))
+        ),
     )
-    rows = session.execute(stmt).all()
+    .where(User.id == bindparam("user_id"))
+)
+
+
+def appraiser_identity(
+    session: Session, user_id: int, nominee_person: int | None, nominee_unit: int | None
+) -> tuple[int | None, set[int], str | None]:
+    """The user's own person id, that person's units, and a conflict the user declared with
+    this nominee, in one query (the assignment guards' hot path)."""
+    rows = session.execute(
+        _IDENTITY,
+        {"user_id": user_id, "nominee_person": nominee_person, "nominee_unit": nominee_unit},
+    ).all()
     person_id = rows[0][0] if rows else None
-    return person_id, {r[1] for r in rows if r[1] is not None}
+    declared = next((r[2] for r in rows if r[2] is not None), None)
+    return person_id, {r[1] for r in rows if r[1] is not None}, declared

@@ -12,11 +12,15 @@ from sqlalchemy.orm import Session
 
 from awardflow.db.models import OutboxMessage
 
+# Built once: constructing an INSERT … ON CONFLICT costs more than running it.
+_INSERTS: dict[str, Any] = {
+    "postgresql": pg_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+    "sqlite": sqlite_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+}
+
 
 def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert_(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return _INSERTS[session.get_bind().dialect.name]
 
 
 def add_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
