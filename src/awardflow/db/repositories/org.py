@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import (
@@ -74,30 +74,6 @@ def users_with_role_under(session: Session, role: Role, path: str) -> Sequence[i
         .where(RoleGrant.role == role)
     )
     return sorted({uid for uid, p in session.execute(stmt) if path.startswith(p)})
-
-
-def declared_conflict(
-    session: Session, user_id: int, person_id: int | None, unit_id: int | None
-) -> str | None:
-    clauses = []
-    if person_id is not None:
-        clauses.append(AppraiserConflict.person_id == person_id)
-    if unit_id is not None:
-        clauses.append(AppraiserConflict.unit_id == unit_id)
-    if not clauses:
-        return None
-    stmt = (
-        select(AppraiserConflict.reason)
-        .where(AppraiserConflict.user_id == user_id, or_(*clauses))
-        .limit(1)
-    )
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def user_unit_ids(session: Session, user_id: int) -> set[int]:
-    """Units the user belongs to as a person (through the linked person record)."""
-    stmt = select(Person.unit_id).join(User, User.person_id == Person.id).where(User.id == user_id)
-    return set(session.execute(stmt).scalars())
 
 
 def calendar_overrides(session: Session) -> Sequence[CalendarOverride]:
