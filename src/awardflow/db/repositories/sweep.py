@@ -51,17 +51,17 @@ def claim_escalations(
         .order_by(Nomination.due_at, Nomination.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    ids = list(session.execute(candidates).scalars())
-    if not ids:
-        return []
     values: dict[str, Any] = {"escalation_level": level + 1}
     if mark_stuck:
         values["stuck"] = True
+    # One statement: the sub-select picks (and on PostgreSQL locks, skipping rows another sweep
+    # holds) the batch; the compare-and-set on the level makes a repeat a no-op.
     stmt = (
         update(Nomination)
         .where(
-            Nomination.id.in_(ids),
+            Nomination.id.in_(candidates),
             Nomination.escalation_level == level,
             Nomination.state == state,
         )
