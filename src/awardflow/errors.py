@@ -52,6 +52,10 @@ class AwardflowError(Exception):
         }
 
 
+class Unauthenticated(AwardflowError):
+    code = "unauthenticated"
+
+
 class NotFound(AwardflowError):
     code = "not_found"
 
@@ -115,3 +119,8 @@ class PayloadTooLarge(AwardflowError):
 
 class UnsupportedMediaType(AwardflowError):
     code = "unsupported_media_type"
+
+
+class TooManyRequests(AwardflowError):
+    code = "rate_limited"
+    retry_after: int | None = None

@@ -74,6 +74,25 @@ class FlowSettings(BaseModel):
     prefect_port: int = Field(4200, description="Port of the embedded Prefect server.")
 
 
+class ApiSettings(BaseModel):
+    """The HTTP API (issue 6): tokens, login rate limits, CORS."""
+
+    jwt_secret: str = Field(
+        "awardflow-development-jwt-secret-change-me",
+        description="HS256 secret for access and refresh tokens; set a long random value.",
+    )
+    access_token_minutes: int = Field(15, ge=1, description="Lifetime of an access token.")
+    refresh_token_days: int = Field(7, ge=1, description="Lifetime of a refresh token.")
+    login_attempts_per_user: int = Field(
+        5, ge=1, description="Login attempts per user name within the window."
+    )
+    login_attempts_per_address: int = Field(
+        20, ge=1, description="Login attempts per client address within the window."
+    )
+    login_window_seconds: int = Field(60, ge=1, description="Rate-limit window for logins.")
+    cors_origins: tuple[str, ...] = Field((), description="Allowed CORS origins; empty: off.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AWARDFLOW_", env_nested_delimiter="__", extra="ignore"
@@ -93,6 +112,7 @@ class Settings(BaseSettings):
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     flows: FlowSettings = Field(default_factory=FlowSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
 
 @lru_cache(maxsize=1)

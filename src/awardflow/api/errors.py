@@ -1,0 +1,130 @@
+"""The one place the error tree (``awardflow/errors.py``) becomes HTTP: every error, including
+FastAPI's validation errors, Starlette's 404/405 and any unexpected exception, leaves as
+``{"error": code, "message": vi, "message_en": en, "field": …}``. No stack trace reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from awardflow.errors import (
+    AwardflowError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
+
+log = logging.getLogger("awardflow.api")
+
+#: Most specific first: the first class an error is an instance of gives its status.
+STATUS: tuple[tuple[type[AwardflowError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
+    (InvalidInput, 422),
+    (TooManyRequests, 429),
+)
+
+_HTTP_CODES = {
+    401: ("unauthenticated", "Cần đăng nhập.", "Authentication required."),
+    404: ("not_found", "Không tìm thấy địa chỉ này.", "No such resource."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
+    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
+    415: ("unsupported_media_type", "Kiểu dữ liệu không được hỗ trợ.", "Unsupported media type."),
+}
+
+
+def status_of(exc: AwardflowError) -> int:
+    return next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
+
+
+def error_body(
+    code: str, vi: str, en: str, field: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {"error": code, "message": vi, "message_en": en, "field": field, **extra}
+
+
+def _headers(exc: AwardflowError) -> dict[str, str] | None:
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    retry = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(retry)} if retry else None
+
+
+async def _domain(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AwardflowError)
+    return JSONResponse(exc.as_dict(), status_code=status_of(exc), headers=_headers(exc))
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie") and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+async def _validation(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"field": _field(e.get("loc", ())), "message_en": str(e.get("msg", ""))}
+        for e in exc.errors()
+    ]
+    first = errors[0]["field"] if errors else None
+    body = error_body(
+        "invalid_input",
+        f"Dữ liệu không hợp lệ ở trường '{first}'.",
+        f"Invalid input in field '{first}': {errors[0]['message_en'] if errors else ''}",
+        first,
+        errors=errors,
+    )
+    return JSONResponse(body, status_code=422)
+
+
+async def _http(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code, vi, en = _HTTP_CODES.get(
+        exc.status_code, ("http_error", "Yêu cầu không hợp lệ.", "Bad request.")
+    )
+    return JSONResponse(error_body(code, vi, en), status_code=exc.status_code, headers=exc.headers)
+
+
+def internal_error() -> JSONResponse:
+    return JSONResponse(
+        error_body(
+            "internal_error",
+            "Lỗi hệ thống; đã ghi nhận để xử lý. Hãy thử lại sau.",
+            "Internal error; it has been logged. Try again later.",
+        ),
+        status_code=500,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AwardflowError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+
+    @app.middleware("http")
+    async def _catch_all(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        try:
+            return await call_next(request)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return internal_error()

@@ -1,0 +1,282 @@
+"""Queries behind the HTTP API: the scope filter (who may see which nomination), filtered and
+paginated lists, the dashboard's counts. ``services/visibility.py`` decides *which* scopes an
+actor has; this module turns them into SQL, so lists and single reads agree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from awardflow.db.models import (
+    AuditEvent,
+    Campaign,
+    CouncilSession,
+    Nomination,
+    Round,
+    Submission,
+    SubmissionItem,
+    Unit,
+)
+from awardflow.db.models.campaign import Summary
+from awardflow.states.lifecycle import NominationState
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """One visibility rule of an actor: ``kind`` says which unit of the nomination must lie in
+    the subtree at ``path``; ``campaign_id`` narrows it to one campaign."""
+
+    kind: str  # all | unit | office | organiser | authority
+    path: str = "/"
+    campaign_id: int | None = None
+    hide_drafts: bool = False
+
+
+#: Routed to an authority by the campaign even before a package names it.
+_AUTHORITY_STATES = (NominationState.SUBMITTED, NominationState.AUTHORITY_RETURNED)
+
+
+def under(unit_id: Any, path: str) -> ColumnElement[bool]:
+    u = aliased(Unit)
+    return exists(select(u.id).where(u.id == unit_id, u.path.startswith(path, autoescape=True)))
+
+
+def _campaign_unit_under(column: str, path: str) -> ColumnElement[bool]:
+    c = aliased(Campaign)
+    return exists(
+        select(c.id).where(c.id == Nomination.campaign_id, under(getattr(c, column), path))
+    )
+
+
+def _one(scope: Scope) -> ColumnElement[bool]:
+    if scope.kind == "all":
+        return true()
+    if scope.kind == "unit":
+        clause = under(Nomination.unit_id, scope.path)
+    elif scope.kind == "office":
+        clause = _campaign_unit_under("appraising_office_id", scope.path)
+    elif scope.kind == "organiser":
+        clause = _campaign_unit_under("organiser_unit_id", scope.path)
+    elif scope.kind == "authority":
+        s = aliased(Submission)
+        i = aliased(SubmissionItem)
+        in_submission = exists(
+            select(i.id)
+            .join(s, s.id == i.submission_id)
+            .where(i.nomination_id == Nomination.id, under(s.authority_unit_id, scope.path))
+        )
+        routed = and_(
+            Nomination.state.in_(_AUTHORITY_STATES),
+            or_(
+                _campaign_unit_under("authority_unit_id", scope.path),
+                _campaign_unit_under("central_authority_unit_id", scope.path),
+            ),
+        )
+        clause = or_(in_submission, routed)
+    else:
+        return false()
+    if scope.campaign_id is not None:
+        clause = and_(clause, Nomination.campaign_id == scope.campaign_id)
+    if scope.hide_drafts:
+        clause = and_(clause, Nomination.state != NominationState.DRAFT)
+    return clause
+
+
+def nomination_filter(scopes: Sequence[Scope]) -> ColumnElement[bool]:
+    """The SQL condition "this nomination is visible" for the union of ``scopes``."""
+    if not scopes:
+        return false()
+    return or_(*(_one(s) for s in scopes))
+
+
+def campaign_filter(scopes: Sequence[Scope]) -> ColumnElement[bool]:
+    """Campaigns an organiser-side scope covers (for sessions, submissions and summaries)."""
+    clauses: list[ColumnElement[bool]] = []
+    for s in scopes:
+        if s.kind == "all":
+            return true()
+        if s.kind in ("organiser", "office"):
+            col = (
+                Campaign.organiser_unit_id
+                if s.kind == "organiser"
+                else Campaign.appraising_office_id
+            )
+            c = under(col, s.path)
+            clauses.append(c if s.campaign_id is None else and_(c, Campaign.id == s.campaign_id))
+    return or_(*clauses) if clauses else false()
+
+
+def visible_nomination(session: Session, nomination_id: int, where: ColumnElement[bool]) -> bool:
+    stmt = select(Nomination.id).where(Nomination.id == nomination_id, where)
+    return session.execute(stmt).first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class NominationQuery:
+    state: Sequence[str] = ()
+    round_id: int | None = None
+    unit_id: int | None = None
+    award_id: int | None = None
+    assignee_id: int | None = None
+    overdue_at: datetime | None = None
+    stuck: bool | None = None
+    sort: str = "id"
+    limit: int = 50
+    offset: int = 0
+
+
+_SORTS: dict[str, Any] = {
+    "id": Nomination.id.asc(),
+    "-id": Nomination.id.desc(),
+    "due_at": Nomination.due_at.asc().nulls_last(),
+    "-due_at": Nomination.due_at.desc().nulls_last(),
+    "state_entered_at": Nomination.state_entered_at.asc(),
+    "-state_entered_at": Nomination.state_entered_at.desc(),
+    "nominee_name": Nomination.nominee_name.asc(),
+    "-nominee_name": Nomination.nominee_name.desc(),
+}
+SORT_KEYS = tuple(_SORTS)
+
+
+def _filtered(where: ColumnElement[bool], q: NominationQuery) -> Select[tuple[Nomination]]:
+    stmt = select(Nomination).where(where)
+    if q.state:
+        stmt = stmt.where(Nomination.state.in_([NominationState(s) for s in q.state]))
+    if q.round_id is not None:
+        stmt = stmt.where(Nomination.round_id == q.round_id)
+    if q.unit_id is not None:
+        stmt = stmt.where(Nomination.unit_id == q.unit_id)
+    if q.award_id is not None:
+        stmt = stmt.where(Nomination.award_id == q.award_id)
+    if q.assignee_id is not None:
+        stmt = stmt.where(Nomination.assignee_id == q.assignee_id)
+    if q.overdue_at is not None:
+        stmt = stmt.where(Nomination.due_at < q.overdue_at)
+    if q.stuck is not None:
+        stmt = stmt.where(Nomination.stuck.is_(q.stuck))
+    return stmt
+
+
+def list_nominations(
+    session: Session, where: ColumnElement[bool], q: NominationQuery
+) -> tuple[Sequence[Nomination], int]:
+    stmt = _filtered(where, q)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    page = stmt.order_by(_SORTS.get(q.sort, Nomination.id.asc()), Nomination.id)
+    rows = session.execute(page.limit(q.limit).offset(q.offset)).scalars().all()
+    return rows, int(total)
+
+
+def all_matching(
+    session: Session, where: ColumnElement[bool], q: NominationQuery
+) -> Sequence[Nomination]:
+    stmt = _filtered(where, q).order_by(_SORTS.get(q.sort, Nomination.id.asc()), Nomination.id)
+    return session.execute(stmt).scalars().all()
+
+
+def audit_events(session: Session, nomination_id: int) -> Sequence[AuditEvent]:
+    stmt = select(AuditEvent).where(AuditEvent.nomination_id == nomination_id)
+    return session.execute(stmt.order_by(AuditEvent.seq)).scalars().all()
+
+
+def units(session: Session) -> Sequence[Unit]:
+    return session.execute(select(Unit).order_by(Unit.path)).scalars().all()
+
+
+def council_sessions(
+    session: Session, where: ColumnElement[bool], limit: int, offset: int
+) -> tuple[Sequence[CouncilSession], int]:
+    stmt = (
+        select(CouncilSession)
+        .join(Round, Round.id == CouncilSession.round_id)
+        .join(Campaign, Campaign.id == Round.campaign_id)
+        .where(where)
+    )
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(CouncilSession.id).limit(limit).offset(offset))
+    return rows.scalars().all(), int(total)
+
+
+def council_session_visible(session: Session, session_id: int, where: ColumnElement[bool]) -> bool:
+    stmt = (
+        select(CouncilSession.id)
+        .join(Round, Round.id == CouncilSession.round_id)
+        .join(Campaign, Campaign.id == Round.campaign_id)
+        .where(CouncilSession.id == session_id, where)
+    )
+    return session.execute(stmt).first() is not None
+
+
+def submissions(
+    session: Session,
+    where: ColumnElement[bool],
+    authority_paths: Sequence[str],
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Submission], int]:
+    stmt = (
+        select(Submission)
+        .join(Round, Round.id == Submission.round_id)
+        .join(Campaign, Campaign.id == Round.campaign_id)
+    )
+    auth = [under(Submission.authority_unit_id, p) for p in authority_paths]
+    stmt = stmt.where(or_(where, *auth))
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(Submission.id).limit(limit).offset(offset))
+    return rows.scalars().all(), int(total)
+
+
+def summaries(
+    session: Session, where: ColumnElement[bool], limit: int, offset: int
+) -> tuple[Sequence[Summary], int]:
+    stmt = select(Summary).join(Campaign, Campaign.id == Summary.campaign_id).where(where)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = session.execute(stmt.order_by(Summary.id).limit(limit).offset(offset))
+    return rows.scalars().all(), int(total)
+
+
+def summary_visible(
+    session: Session, summary_id: int, where: ColumnElement[bool]
+) -> Summary | None:
+    stmt = (
+        select(Summary)
+        .join(Campaign, Campaign.id == Summary.campaign_id)
+        .where(Summary.id == summary_id, where)
+    )
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def campaign_ids_under(session: Session, where: ColumnElement[bool]) -> list[int]:
+    return list(session.execute(select(Campaign.id).where(where)).scalars())
+
+
+def task_clause(
+    scope: Scope, states: Sequence[NominationState], assignee_id: int | None = None
+) -> ColumnElement[bool]:
+    """A role's "my tasks": its scope, narrowed to the states it acts on (and to itself)."""
+    clause = and_(_one(scope), Nomination.state.in_(list(states)))
+    if assignee_id is not None:
+        clause = and_(clause, Nomination.assignee_id == assignee_id)
+    return clause
+
+
+def unassigned_clause() -> ColumnElement[bool]:
+    return and_(Nomination.state == NominationState.PROPOSED, Nomination.assignee_id.is_(None))
+
+
+def dashboard_rows(session: Session, where: ColumnElement[bool]) -> list[tuple[Any, ...]]:
+    """(state, unit id, assignee id, due_at, stuck, state_entered_at) of visible nominations."""
+    stmt = select(
+        Nomination.state,
+        Nomination.unit_id,
+        Nomination.assignee_id,
+        Nomination.due_at,
+        Nomination.stuck,
+        Nomination.state_entered_at,
+    ).where(where)
+    return [tuple(r) for r in session.execute(stmt)]
