@@ -1,6 +1,6 @@
 """``awardflow worker`` (serve every deployment) and the embedded stack behind ``awardflow up``:
-Prefect's own server on 127.0.0.1 (unless ``PREFECT_API_URL`` names one), then the worker, all
-stopped cleanly on Ctrl-C."""
+Prefect's own server on 127.0.0.1 (unless ``PREFECT_API_URL`` names one), the worker and the
+API, all stopped cleanly on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -87,6 +87,12 @@ def run_stack(settings: Settings, *, wait: bool = True) -> list[subprocess.Popen
         _start([sys.executable, "-m", "awardflow.cli", "worker"], env, Path("var/log/worker.log"))
     )
     typer.echo(f"awardflow: worker serving the flows against {api_url} (log var/log/worker.log)")
+    api_port = str(settings.flows.api_port)
+    api = [sys.executable, "-m", "awardflow.cli", "api", "--host", "127.0.0.1", "--port", api_port]
+    children.append(_start(api, env, Path("var/log/api.log")))
+    typer.echo(
+        f"awardflow: API on http://127.0.0.1:{api_port} (OpenAPI at /docs; log var/log/api.log)"
+    )
     if wait:
         _wait(children)
     return children

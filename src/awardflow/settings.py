@@ -72,6 +72,7 @@ class FlowSettings(BaseModel):
     gateway_folder: Path = Field(VAR_DIR / "submissions", description="File-drop gateway folder.")
     gateway_url: str | None = Field(None, description="HTTP gateway endpoint (POST, JSON).")
     prefect_port: int = Field(4200, description="Port of the embedded Prefect server.")
+    api_port: int = Field(8000, description="Port of the API started by ``awardflow up``.")
 
 
 class ApiSettings(BaseModel):
