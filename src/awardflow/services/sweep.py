@@ -150,6 +150,64 @@ def _outbox_rows(
     return rows
 
 
+def _targets(campaign: Campaign, roles: list[str]) -> list[tuple[str, int | None, bool]]:
+    """(role, fixed unit or None for the dossier's own unit, prefer the assignee) per role, as
+    ``_recipients`` resolves them row by row."""
+    fixed = {
+        Role.APPRAISER: campaign.appraising_office_id,
+        Role.AUTHORITY: campaign.authority_unit_id,
+    }
+    out: list[tuple[str, int | None, bool]] = []
+    for name in roles:
+        role = Role(name)
+        if role in (Role.UNIT_CLERK, Role.UNIT_HEAD):
+            out.append((role.value, None, False))
+        else:
+            unit = fixed.get(role, campaign.organiser_unit_id)
+            out.append((role.value, unit, role is Role.APPRAISER))
+    return out
+
+
+def _step(
+    session: Session,
+    campaign: Campaign,
+    version: int,
+    state: NominationState,
+    step: dict[str, Any],
+    due_by: datetime,
+    batch: int,
+) -> tuple[int, int]:
+    """One batch of one ladder step: (claimed, notices written)."""
+    common = {
+        "campaign_id": campaign.id,
+        "campaign_version": version,
+        "state": state,
+        "level": step["level"],
+        "due_by": due_by,
+        "mark_stuck": step["name"] == "overdue",
+        "batch": batch,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        payload = {
+            "level": step["level"],
+            "step": step["name"],
+            "state": state.value,
+            "expected_action": _expected(state),
+        }
+        return repo.escalate_set_based(
+            session,
+            kind=_KIND[step["name"]],
+            payload=payload,
+            targets=_targets(campaign, step["notify"]),
+            **common,
+        )
+    claimed = repo.claim_escalations(session, **common)
+    if not claimed:
+        return 0, 0
+    rows = _outbox_rows(campaign, state, step, claimed)
+    return len(claimed), outbox_repo.insert_ignoring_duplicates(session, rows)
+
+
 def escalate(
     session: Session,
     ctx: ServiceContext,
@@ -158,38 +216,29 @@ def escalate(
     batch: int = 1000,
     max_batches: int = 1000,
 ) -> SweepReport:
-    """Fire every due ladder level once; commit-sized batches are the caller's ``session``."""
+    """Fire every due ladder level once; commit-sized batches are the caller's ``session``.
+    On PostgreSQL each batch is one set-based statement; elsewhere rows are claimed and their
+    notices built here (a single writer, smaller scale)."""
     report = SweepReport()
     today = local_date(now)
     for campaign, version in repo.campaign_versions(session):
-        ladders = _ladders(version.definition)
-        for state_name, config in ladders.items():
+        for state_name, config in _ladders(version.definition).items():
             state = NominationState(state_name)
             if state not in WAITING:
                 continue
             for step in sorted(config["ladder"], key=lambda s: s["level"]):
-                due_by = end_of_day(
-                    latest_due_date(ctx.calendar, today, step["offset_working_days"])
-                )
+                offset = step["offset_working_days"]
+                due_by = end_of_day(latest_due_date(ctx.calendar, today, offset))
                 for _ in range(max_batches):
-                    claimed = repo.claim_escalations(
-                        session,
-                        campaign_id=campaign.id,
-                        campaign_version=version.version,
-                        state=state,
-                        level=step["level"],
-                        due_by=due_by,
-                        mark_stuck=step["name"] == "overdue",
-                        batch=batch,
+                    claimed, written = _step(
+                        session, campaign, version.version, state, step, due_by, batch
                     )
                     if not claimed:
                         break
-                    report.notifications += outbox_repo.insert_ignoring_duplicates(
-                        session, _outbox_rows(campaign, state, step, claimed)
-                    )
+                    report.notifications += written
                     key = f"{state.value}:{step['name']}"
-                    report.escalated[key] = report.escalated.get(key, 0) + len(claimed)
-                    if len(claimed) < batch:
+                    report.escalated[key] = report.escalated.get(key, 0) + claimed
+                    if claimed < batch:
                         break
     return report
 

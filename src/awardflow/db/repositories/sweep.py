@@ -8,11 +8,12 @@ with ``FOR UPDATE SKIP LOCKED`` so concurrent sweeps take disjoint batches inste
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, select, text, update
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import Campaign, CampaignVersion, Nomination
@@ -112,3 +113,82 @@ def lapse_candidates(
         .with_for_update(skip_locked=True)
     )
     return list(session.execute(stmt).scalars())
+
+
+# Colons inside SQL literals are escaped (\\:) so text() does not read them as parameters.
+_SET_BASED = """
+WITH due AS (
+  UPDATE nominations SET escalation_level = :next {stuck}
+   WHERE id IN (SELECT id FROM nominations
+                 WHERE campaign_id = :campaign AND campaign_version = :version
+                   AND state = :state AND escalation_level = :level AND due_at <= :due_by
+                 ORDER BY due_at, id LIMIT :batch FOR UPDATE SKIP LOCKED)
+     AND escalation_level = :level AND state = :state
+  RETURNING id, unit_id, assignee_id, state_entered_at, due_at, nominee_name
+), targets (role, fixed_unit, prefer_assignee) AS (VALUES {targets}),
+rows AS (
+  SELECT due.*, targets.role,
+         CASE WHEN targets.prefer_assignee AND due.assignee_id IS NOT NULL
+              THEN due.assignee_id END AS user_id,
+         coalesce(targets.fixed_unit, due.unit_id) AS unit
+    FROM due CROSS JOIN targets
+), ins AS (
+  INSERT INTO notification_outbox (dedupe_key, kind, nomination_id, recipient_user_id,
+                                   recipient_role, recipient_unit_id, payload, status, attempts,
+                                   next_attempt_at, created_at)
+  SELECT 'n' || id || ':' || :state || ':'
+         || to_char(state_entered_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISSUS')
+         || '\\:L' || :level || ':'
+         || CASE WHEN user_id IS NOT NULL THEN 'u' || user_id ELSE role || '@' || unit END,
+         :kind, id, user_id, CASE WHEN user_id IS NULL THEN role END,
+         CASE WHEN user_id IS NULL THEN unit END,
+         CAST(:payload AS jsonb) || jsonb_build_object(
+             'due_at',
+             to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24\\:MI\\:SS') || '+00:00',
+             'nominee', nominee_name),
+         'pending', 0, now(), now()
+    FROM rows
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM due), (SELECT count(*) FROM ins)
+"""
+
+
+def escalate_set_based(
+    session: Session,
+    *,
+    campaign_id: int,
+    campaign_version: int,
+    state: NominationState,
+    level: int,
+    due_by: datetime,
+    mark_stuck: bool,
+    batch: int,
+    kind: str,
+    targets: Sequence[tuple[str, int | None, bool]],
+    payload: dict[str, Any],
+) -> tuple[int, int]:
+    """PostgreSQL: claim a batch and write its notices in ONE statement (no rows travel to
+    Python). ``targets`` are (role, fixed unit or None for the dossier's unit, prefer the
+    assignee). Returns (claimed, notices written). Same dedupe keys as the row-by-row path."""
+    values = ", ".join(
+        f"(CAST(:role{i} AS text), CAST(:unit{i} AS integer), CAST(:assignee{i} AS boolean))"
+        for i in range(len(targets))
+    )
+    sql = _SET_BASED.format(stuck=", stuck = true" if mark_stuck else "", targets=values)
+    params: dict[str, Any] = {
+        "next": level + 1,
+        "campaign": campaign_id,
+        "version": campaign_version,
+        "state": state.value,
+        "level": level,
+        "due_by": due_by,
+        "batch": batch,
+        "kind": kind,
+        "payload": json.dumps(payload, ensure_ascii=False),
+    }
+    for i, (role, unit, prefer) in enumerate(targets):
+        params.update({f"role{i}": role, f"unit{i}": unit, f"assignee{i}": prefer})
+    claimed, written = session.execute(text(sql), params).one()
+    return int(claimed), int(written)
