@@ -85,13 +85,14 @@ def _redact(url: str) -> str:
 
 
 def _register() -> None:
-    from awardflow import cli_api, cli_campaigns, cli_data, cli_flows, cli_notify
+    from awardflow import cli_api, cli_campaigns, cli_data, cli_flows, cli_notify, cli_reports
 
     cli_campaigns.register(app)
     cli_data.register(app)
     cli_notify.register(app)
     cli_flows.register(app)
     cli_api.register(app)
+    cli_reports.register(app)
 
 
 _register()
