@@ -92,7 +92,9 @@ def test_each_flow_once(
             select(func.count()).select_from(Submission).where(Submission.gateway_ref.is_(None))
         )
     assert unsent == 0
-    assert any((tmp_path / "drop").glob("*/manifest.json"))
+    dropped = list((tmp_path / "drop").glob("*/manifest.json"))
+    assert dropped
+    assert all((m.parent / "package.zip").stat().st_size > 0 for m in dropped)
     answers = run(work.fake_authority_answers())
     assert isinstance(answers, dict)
     assert sum(answers.values()) > 0

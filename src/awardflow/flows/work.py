@@ -71,7 +71,7 @@ def stuck_and_lapses(now: str | None) -> dict[str, int]:
 
 
 @flow(name="sweep-deadlines")
-async def sweep_deadlines(batch: int = 1000, now: str | None = None) -> dict[str, int]:
+async def sweep_deadlines(batch: int = 5000, now: str | None = None) -> dict[str, int]:
     """Reminders, due and overdue notices once per level per stay; stuck marks; lapses."""
     total = {"escalated": 0, "notifications": 0}
     for _ in range(MAX_BATCHES):

@@ -22,13 +22,15 @@ from awardflow.db.repositories import submissions as repo
 from awardflow.errors import AwardflowError
 from awardflow.services.actors import actor_for_user
 from awardflow.services.context import ServiceContext
+from awardflow.services.packages import build_package
 from awardflow.services.transitions import transition
 from awardflow.states import NominationState, Role, Trigger
 
 
 class SubmissionGateway(Protocol):
-    def send(self, batch_key: str, manifest: dict[str, Any]) -> str:
-        """Deliver the package; return the receiver's reference. Safe to call twice."""
+    def send(self, batch_key: str, manifest: dict[str, Any], package: bytes) -> str:
+        """Deliver the manifest and the zipped dossiers; return the receiver's reference.
+        Safe to call twice."""
         ...
 
 
@@ -36,14 +38,16 @@ class SubmissionGateway(Protocol):
 class FileDropGateway:
     folder: Path
 
-    def send(self, batch_key: str, manifest: dict[str, Any]) -> str:
+    def send(self, batch_key: str, manifest: dict[str, Any], package: bytes) -> str:
         target = self.folder / batch_key
         target.mkdir(parents=True, exist_ok=True)
-        path = target / "manifest.json"
-        tmp = target / "manifest.json.part"
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), "utf-8")
-        tmp.replace(path)  # atomic: the receiver never sees half a manifest
-        return f"file:{path}"
+        body = json.dumps(manifest, ensure_ascii=False, indent=2, default=str).encode()
+        # the package first, the manifest last: a receiver that sees the manifest sees it all
+        for name, content in (("package.zip", package), ("manifest.json", body)):
+            tmp = target / f"{name}.part"
+            tmp.write_bytes(content)
+            tmp.replace(target / name)  # atomic: never half a file
+        return f"file:{target / 'manifest.json'}"
 
 
 @dataclass
@@ -52,9 +56,14 @@ class HttpGateway:
     timeout: float = 30.0
     transport: httpx.BaseTransport | None = None
 
-    def send(self, batch_key: str, manifest: dict[str, Any]) -> str:
+    def send(self, batch_key: str, manifest: dict[str, Any], package: bytes) -> str:
+        body = json.dumps(manifest, default=str).encode()
+        files: dict[str, tuple[str, bytes, str]] = {
+            "manifest": ("manifest.json", body, "application/json"),
+            "package": (f"{batch_key}.zip", package, "application/zip"),
+        }
         with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
-            response = client.post(self.url, json=manifest, headers={"Idempotency-Key": batch_key})
+            response = client.post(self.url, files=files, headers={"Idempotency-Key": batch_key})
             response.raise_for_status()
             body = response.json() if response.content else {}
             return str(body.get("reference") or f"http:{batch_key}")
@@ -69,7 +78,8 @@ def send_submission(
     """Send a prepared or submitted package and record the receiver's reference."""
     if submission.gateway_ref:
         return submission.gateway_ref
-    submission.gateway_ref = gateway.send(submission.batch_key, submission.manifest)
+    package = build_package(session, submission.id)
+    submission.gateway_ref = gateway.send(submission.batch_key, submission.manifest, package)
     submission.sent_at = now or datetime.now(UTC)
     submission.status = "sent"
     session.flush()
