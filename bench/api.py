@@ -37,11 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
 from tests.support.world import NOW
 
-from awardflow.db.models import AuditEvent, Nomination, OutboxMessage
-from awardflow.services import audit
 from awardflow.settings import ApiSettings, Settings
 from awardflow.states.lifecycle import NominationState as S
 from bench import common
@@ -244,25 +241,8 @@ async def drive(app: str, port: int, ids: Sequence[int], token: str | None, seco
 
 
 def check(stage: common.Stage, ids: Sequence[int]) -> dict[str, Any]:
-    """Every nomination the apps were sent is ``in_appraisal`` with one outbox row, and every
-    audit chain in the database verifies."""
-    with stage.db.read() as s:
-        states = Counter(
-            s.execute(select(Nomination.state).where(Nomination.id.in_(ids))).scalars()
-        )
-        outbox = s.execute(
-            select(func.count()).where(OutboxMessage.nomination_id.in_(ids))
-        ).scalar_one()
-        problems = [str(p) for p in audit.verify(s, stage.ctx.audit_key)]
-        events = s.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
-    ok = states == Counter({S.IN_APPRAISAL: len(ids)}) and outbox == len(ids) and not problems
-    return {
-        "ok": ok,
-        "states": {k.value: v for k, v in states.items()},
-        "outbox_rows": outbox,
-        "audit_events_verified": events,
-        "chain_problems": problems[:5],
-    }
+    """Every claimed nomination is in appraisal with one outbox row; every chain verifies."""
+    return common.integrity(stage, list(ids), S.IN_APPRAISAL, 1)
 
 
 def run_backend(backend: str, opts: Options, pg_url: str | None) -> dict[str, Any]:

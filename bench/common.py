@@ -10,7 +10,7 @@ import resource
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +28,7 @@ from awardflow.db.base import Base
 from awardflow.db.session import Database
 from awardflow.services.context import ServiceContext
 from awardflow.settings import Settings
+from awardflow.states.lifecycle import NominationState
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -249,3 +250,35 @@ class StatementLog:
 def sql_count(engine: Engine, table: str) -> int:
     with engine.connect() as conn:
         return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def integrity(
+    stage: Stage, ids: Sequence[int], state: NominationState, outbox_per_row: int
+) -> dict[str, Any]:
+    """After a run: every nomination in ``state``, ``outbox_per_row`` outbox rows each, and every
+    audit chain verifying — so a baseline provably wrote what the service would."""
+    from collections import Counter
+
+    from sqlalchemy import func
+
+    from awardflow.services import audit
+
+    with stage.db.read() as s:
+        states = Counter(
+            s.execute(
+                select(models.Nomination.state).where(models.Nomination.id.in_(ids))
+            ).scalars()
+        )
+        outbox = s.execute(
+            select(func.count()).where(models.OutboxMessage.nomination_id.in_(ids))
+        ).scalar_one()
+        problems = [str(p) for p in audit.verify(s, stage.ctx.audit_key)]
+        events = s.execute(select(func.count()).select_from(models.AuditEvent)).scalar_one()
+    ok = states == Counter({state: len(ids)}) and outbox == outbox_per_row * len(ids)
+    return {
+        "ok": ok and not problems,
+        "states": {k.value: v for k, v in states.items()},
+        "outbox_rows": outbox,
+        "audit_events_verified": events,
+        "chain_problems": problems[:5],
+    }

@@ -18,15 +18,10 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
-
-from awardflow.db.models import AuditEvent, Nomination, OutboxMessage
-from awardflow.services import audit
 from awardflow.states.lifecycle import NominationState as S
 from bench import common
 from bench.baseline import Step
@@ -115,24 +110,7 @@ def statements_per_trigger(
 
 def check(stage: common.Stage, ids: dict[str, list[int]]) -> dict[str, Any]:
     """Every nomination ended ``returned``, every chain verifies, the outbox has 3 rows each."""
-    every = [i for v in ids.values() for i in v]
-    with stage.db.read() as s:
-        states = Counter(
-            s.execute(select(Nomination.state).where(Nomination.id.in_(every))).scalars()
-        )
-        outbox = s.execute(
-            select(func.count()).where(OutboxMessage.nomination_id.in_(every))
-        ).scalar_one()
-        problems = [str(p) for p in audit.verify(s, stage.ctx.audit_key)]
-        events = s.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
-    ok = states == Counter({S.RETURNED: len(every)}) and outbox == 3 * len(every) and not problems
-    return {
-        "ok": ok,
-        "states": {k.value: v for k, v in states.items()},
-        "outbox_rows": outbox,
-        "audit_events_verified": events,
-        "chain_problems": problems[:5],
-    }
+    return common.integrity(stage, [i for v in ids.values() for i in v], S.RETURNED, 3)
 
 
 def run_backend(backend: str, opts: Options, pg_url: str | None) -> dict[str, Any]:

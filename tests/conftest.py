@@ -81,3 +81,14 @@ def world(database: Database) -> World:
 @pytest.fixture
 def sqlite_world(sqlite_db: Database) -> World:
     return build_world(sqlite_db)
+
+
+@pytest.fixture
+def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
+    """``database`` as the one the ``awardflow`` command uses (AWARDFLOW_DATABASE_URL)."""
+    from awardflow.settings import get_settings
+
+    monkeypatch.setenv("AWARDFLOW_DATABASE_URL", database.url)
+    get_settings.cache_clear()
+    yield database
+    get_settings.cache_clear()

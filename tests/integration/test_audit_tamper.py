@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from tests.support.cli import invoke
 from tests.support.world import NOW, World, new_draft
-from typer.testing import CliRunner
 
-from awardflow.cli import app
 from awardflow.db.session import Database
 from awardflow.services.context import ServiceContext
 from awardflow.services.transitions import transition
-from awardflow.settings import get_settings
 
 
 @pytest.fixture
-def chains(world: World, ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    monkeypatch.setenv("AWARDFLOW_DATABASE_URL", world.db.url)
-    get_settings.cache_clear()
+def chains(world: World, ctx: ServiceContext, cli_db: Database) -> list[int]:
     ids = []
     for person in ("p-lan", "p-minh"):
         with world.db.write() as s:
@@ -25,15 +21,11 @@ def chains(world: World, ctx: ServiceContext, monkeypatch: pytest.MonkeyPatch) -
             transition(s, ctx, nom_id, "propose", world.actor("head_a"), now=NOW)
             transition(s, ctx, nom_id, "claim", world.actor("appraiser1"), now=NOW)
             ids.append(nom_id)
-    yield ids
-    get_settings.cache_clear()
+    return ids
 
 
 def _verify() -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["audit", "verify"])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+    return invoke("audit", "verify")
 
 
 def _exec(db: Database, sql: str, **params: object) -> None:

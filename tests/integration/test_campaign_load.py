@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
+from tests.support.cli import invoke
 
 from awardflow.campaigns.loader import load_definition
-from awardflow.cli import app
 from awardflow.db.models import Campaign, Unit
 from awardflow.db.repositories import campaigns as repo
 from awardflow.db.repositories import org as org_repo
 from awardflow.db.session import Database
 from awardflow.services.campaigns import LoadResult, load_campaign
-from awardflow.settings import get_settings
 
 SEEDS = Path(__file__).resolve().parents[2] / "campaigns"
 DIEN_BIEN = SEEDS / "dien-bien-gddt-dmst-2026.yaml"
@@ -188,19 +185,8 @@ def test_changed_file_adds_a_version_and_updates_in_place(seeded: Database, tmp_
         assert rounds["annual-2026"].appraisal_due == date(2026, 11, 24)
 
 
-@pytest.fixture
-def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    monkeypatch.setenv("AWARDFLOW_DATABASE_URL", database.url)
-    get_settings.cache_clear()
-    yield database
-    get_settings.cache_clear()
-
-
 def _invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["campaign", *args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+    return invoke("campaign", *args)
 
 
 def test_cli_refuses_an_invalid_file(cli_db: Database, tmp_path: Path) -> None:

@@ -3,16 +3,14 @@ reported per row (vi + en), a second import of the same file adds nothing; and t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
+from tests.support.cli import invoke
 
 from awardflow.campaigns.history_import import parse_history
-from awardflow.cli import app
 from awardflow.db.models import (
     AwardHistory,
     ExclusionRecord,
@@ -24,7 +22,6 @@ from awardflow.db.models import (
 from awardflow.db.repositories import org as org_repo
 from awardflow.db.session import Database
 from awardflow.services.history import ImportReport, import_history
-from awardflow.settings import get_settings
 
 HEADER = (
     "nominee_code,record_type,year,value,award_type,decision_number,decision_date,"
@@ -168,19 +165,8 @@ def test_an_initiative_stays_with_its_nominee(database: Database, tmp_path: Path
     assert [(e.row, e.field) for e in report.errors] == [(3, "value")]
 
 
-@pytest.fixture
-def cli_db(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    monkeypatch.setenv("AWARDFLOW_DATABASE_URL", database.url)
-    get_settings.cache_clear()
-    yield database
-    get_settings.cache_clear()
-
-
 def _invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["history", *args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+    return invoke("history", *args)
 
 
 def test_cli_prints_row_errors_and_exits_1(cli_db: Database, history_file: Path) -> None:
