@@ -15,6 +15,8 @@ campaign limits the scope to that campaign. Lists and single reads use the same 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
@@ -54,7 +56,16 @@ def scopes_for(actor: Actor) -> list[q.Scope]:
 
 
 def nomination_filter(actor: Actor) -> ColumnElement[bool]:
-    return q.nomination_filter(scopes_for(actor))
+    return _nomination_filter(actor.grants, is_admin(actor))
+
+
+@lru_cache(maxsize=4096)
+def _nomination_filter(grants: tuple[Grant, ...], admin: bool) -> ColumnElement[bool]:
+    """Built once per distinct set of grants: SQL expressions are immutable and reusable, and
+    building this one (subqueries per grant) cost ~17 % of an API request."""
+    if admin:
+        return q.nomination_filter([q.Scope("all")])
+    return q.nomination_filter([s for g in grants if (s := grant_scope(g)) is not None])
 
 
 def campaign_filter(actor: Actor, *, with_office: bool = False) -> ColumnElement[bool]:
