@@ -13,7 +13,6 @@ def actor_for_user(session: Session, user_id: int) -> Actor:
     user = org_repo.user(session, user_id)
     if user is None or not user.active:
         raise NotFound("Không tìm thấy người dùng.", "User not found.", field="user_id")
-    grants = tuple(
-        Grant(g.role, g.unit.path, g.campaign_id) for g in org_repo.grants_for(session, user_id)
-    )
+    # the user's grants (and their units) come with the user row: no second query
+    grants = tuple(Grant(g.role, g.unit.path, g.campaign_id) for g in user.grants)
     return Actor(user_id=user.id, name=user.full_name, grants=grants)
