@@ -52,6 +52,11 @@ NARRATIVE_SECTIONS = {
     "next_tasks": "Phương hướng, nhiệm vụ thời gian tới",
 }
 
+#: Rows per table of the awarded list (see summary.html); a list longer than LIST_INLINE moves
+#: from the report's body to a landscape annex after the signature.
+LIST_CHUNK = 400
+LIST_INLINE = 50
+
 
 def conferred_by_form(data: dict[str, Any]) -> list[tuple[str, int]]:
     """Awards conferred per award form, most first."""
@@ -78,6 +83,8 @@ def render_summary(
         charts=charts,
         conferred=conferred_by_form(data),
         lh=letterhead,
+        list_chunk=LIST_CHUNK,
+        list_inline=LIST_INLINE,
     )
 
 
