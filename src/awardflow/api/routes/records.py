@@ -18,6 +18,7 @@ from awardflow.api.schemas.misc import (
     SummaryOut,
 )
 from awardflow.services import records
+from awardflow.services.documents import summary_document
 
 router = APIRouter(prefix="/api", tags=["records"], responses=ERRORS)
 
@@ -78,16 +79,41 @@ def list_summaries(svc: Svc, actor: Me, limit: Limit = 50, offset: Offset = 0) -
 @router.get(
     "/summaries/{summary_id}",
     response_model=SummaryDetail,
-    responses={200: {"content": {"text/html": {}}}},
+    responses={
+        200: {
+            "content": {
+                "text/html": {},
+                "application/pdf": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            }
+        }
+    },
 )
 def get_summary(
     summary_id: IdPath,
     svc: Svc,
     actor: Me,
-    format: Annotated[Literal["json", "html"], Query()] = "json",
+    format: Annotated[Literal["json", "html", "pdf", "xlsx"], Query()] = "json",
 ) -> Response:
+    """The stored summary as JSON, its web page, or the PDF report / XLSX workbook rendered by
+    the same renderers as ``awardflow report summary``."""
     with svc.db.read() as s:
         row = records.summary(s, actor, summary_id)
         if format == "html":
             return HTMLResponse(row.html)
+        if format in ("pdf", "xlsx"):
+            body = summary_document(s, summary_id, format)
+            return Response(
+                body,
+                media_type=_MEDIA[format],
+                headers={
+                    "Content-Disposition": f'attachment; filename="summary-{summary_id}.{format}"'
+                },
+            )
         return JSONResponse(SummaryDetail.model_validate(row).model_dump(mode="json"))
+
+
+_MEDIA = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
