@@ -92,6 +92,9 @@ class ApiSettings(BaseModel):
     )
     login_window_seconds: int = Field(60, ge=1, description="Rate-limit window for logins.")
     cors_origins: tuple[str, ...] = Field((), description="Allowed CORS origins; empty: off.")
+    actor_cache_seconds: float = Field(
+        5.0, ge=0, description="Reuse a caller's grants this long (a revocation waits this long)."
+    )
 
 
 class Settings(BaseSettings):

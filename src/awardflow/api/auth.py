@@ -71,11 +71,18 @@ def actor_from_token(svc: Services, token: str | None) -> Actor:
     if not token:
         raise Unauthenticated("Cần đăng nhập.", "Authentication required.")
     user_id = user_id_from(svc.settings.api, token, "access")
+    cached = svc.actors.get(user_id)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
     try:
         with svc.db.read() as s:
-            return actor_for_user(s, user_id)
+            actor = actor_for_user(s, user_id)
     except NotFound:
         raise _invalid() from None
+    # A revoked grant or deactivated user takes effect within ``actor_cache_seconds``.
+    svc.actors[user_id] = (now + svc.settings.api.actor_cache_seconds, actor)
+    return actor
 
 
 def current_actor(svc: Svc, token: Annotated[str | None, Depends(oauth2)]) -> Actor:

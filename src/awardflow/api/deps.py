@@ -15,6 +15,7 @@ from awardflow.db.session import Database
 from awardflow.services.context import ServiceContext
 from awardflow.services.evidence import FileStore
 from awardflow.settings import Settings
+from awardflow.states import Actor
 
 
 def _utcnow() -> datetime:
@@ -29,6 +30,8 @@ class Services:
     store: FileStore
     clock: Callable[[], datetime] = _utcnow
     limiters: dict[str, SlidingWindow] = field(default_factory=dict)
+    #: user id -> (monotonic expiry, Actor): the caller's grants, reused for a few seconds
+    actors: dict[int, tuple[float, Actor]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
