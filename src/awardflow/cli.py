@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from awardflow.cli_common import database
 from awardflow.settings import get_settings
 
 if TYPE_CHECKING:
-    from awardflow.db.session import Database
+    pass
 
 app = typer.Typer(help="awardflow: award approvals for emulation campaigns.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
-
-
-@contextmanager
-def database() -> Iterator[Database]:
-    """The configured database for one command, disposed of afterwards."""
-    from awardflow.db.session import Database
-
-    db = Database(get_settings().database_url)
-    try:
-        yield db
-    finally:
-        db.dispose()
 
 
 @db_app.command("upgrade")

@@ -3,22 +3,16 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from awardflow.cli_common import database
+
 if TYPE_CHECKING:
     from awardflow.campaigns.errors import Problem
-    from awardflow.db.session import Database
-
-
-def database() -> AbstractContextManager[Database]:
-    from awardflow.cli import database as db
-
-    return db()
 
 
 calendar_app = typer.Typer(help="The working-day calendar's overrides.", no_args_is_help=True)

@@ -3,15 +3,15 @@ exclusions from a spreadsheet) and ``demo load`` (a believable data set for the 
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from awardflow.cli_common import database
+
 if TYPE_CHECKING:
     from awardflow.campaigns.history_import import RowError
-    from awardflow.db.session import Database
 
 history_app = typer.Typer(help="Nominees' past records (history import).", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data for the five seed campaigns.", no_args_is_help=True)
@@ -20,12 +20,6 @@ demo_app = typer.Typer(help="Demo data for the five seed campaigns.", no_args_is
 def register(app: typer.Typer) -> None:
     app.add_typer(history_app, name="history")
     app.add_typer(demo_app, name="demo")
-
-
-def database() -> AbstractContextManager[Database]:
-    from awardflow.cli import database as db
-
-    return db()
 
 
 def format_row_error(error: RowError) -> str:

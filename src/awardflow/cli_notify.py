@@ -4,25 +4,20 @@ or the daily digests by hand (the Prefect flows run them on schedule)."""
 from __future__ import annotations
 
 import asyncio
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from awardflow.cli_common import database
+
 if TYPE_CHECKING:
-    from awardflow.db.session import Database
+    pass
 
 notify_app = typer.Typer(help="Notification outbox and mail delivery.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(notify_app, name="notify")
-
-
-def database() -> AbstractContextManager[Database]:
-    from awardflow.cli import database as db
-
-    return db()
 
 
 @notify_app.command("list")

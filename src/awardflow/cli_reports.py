@@ -3,15 +3,16 @@ decisions and certificates, written to a file (``--out``) with a progress displa
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from awardflow.cli_common import database
+
 if TYPE_CHECKING:
-    from awardflow.db.session import Database
+    pass
 
 report_app = typer.Typer(help="Reports and official documents.", no_args_is_help=True)
 OutOpt = Annotated[Path | None, typer.Option("--out", help="File to write (default: a name here).")]
@@ -19,12 +20,6 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="File to write (defau
 
 def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")
-
-
-def database() -> AbstractContextManager[Database]:
-    from awardflow.cli import database as db
-
-    return db()
 
 
 def _progress() -> Progress:

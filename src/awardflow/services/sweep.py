@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from awardflow.campaigns.calendar import WorkingCalendar, end_of_day, local_date
-from awardflow.campaigns.escalation import ACTORS, default_escalation
+from awardflow.campaigns.escalation import default_escalation
 from awardflow.db.models import Campaign
 from awardflow.db.repositories import outbox as outbox_repo
 from awardflow.db.repositories import sweep as repo
@@ -291,4 +291,4 @@ def sweep(session: Session, ctx: ServiceContext, now: datetime | None = None) ->
     return report
 
 
-__all__ = ["ACTORS", "SweepReport", "escalate", "lapse_due", "mark_stuck", "sweep"]
+__all__ = ["SweepReport", "escalate", "lapse_due", "mark_stuck", "sweep"]
