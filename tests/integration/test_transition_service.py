@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.conftest import AUDIT_KEY
 from tests.support.world import (
+    CRITERIA,
     DECISION,
     NOW,
     World,
@@ -306,3 +307,37 @@ def test_provincial_award_needs_the_chain(world: World, ctx: ServiceContext) -> 
         fire(world, ctx, nid, "propose", "head_a")
     assert err.value.reasons[0].code == "not_eligible"
     assert "Chiến sĩ thi đua cơ sở" in err.value.message_vi
+
+
+def test_checklist_comes_from_the_version_the_nomination_started_on(
+    world: World, ctx: ServiceContext
+) -> None:
+    from awardflow.db.models import Campaign, CampaignVersion
+
+    nid = draft(world, ctx)
+    with world.db.write() as s:  # the campaign is reloaded with one more required criterion
+        extra = {"code": "moi", "text": "Tiêu chí mới", "required": True}
+        individual = [*CRITERIA["individual"], extra]
+        s.add(
+            CampaignVersion(
+                campaign_id=world["campaign"],
+                version=2,
+                fingerprint="1" * 64,
+                definition={"criteria": {**CRITERIA, "individual": individual}},
+            )
+        )
+        campaign = s.get(Campaign, world["campaign"])
+        assert campaign is not None
+        campaign.current_version = 2
+    to_appraised(world, ctx, nid)  # ticks only version 1's two criteria
+    assert row(world, nid).state.value == "appraised"
+    newer = draft(world, ctx, person="p-minh")
+    fire(world, ctx, newer, "propose", "head_a")
+    fire(world, ctx, newer, "claim", "appraiser1")
+    with world.db.write() as s:
+        for code in ("ca_nhan_1", "ca_nhan_2"):
+            noms.record_criterion(s, ctx, newer, world.actor("appraiser1"), code, True, now=NOW)
+    with pytest.raises(TransitionRefused) as err:
+        fire(world, ctx, newer, "recommend", "appraiser1", comment="Đạt")
+    assert err.value.reasons[0].code == "checklist_incomplete"
+    assert "moi" in err.value.message_vi

@@ -151,7 +151,10 @@ class DbFacts:
         return mark is not None and self.nom.content_version > mark
 
     def missing_criteria(self) -> Sequence[str]:
-        version = campaigns_repo.latest_version(self.session, self.nom.campaign_id)
+        # the checklist of the definition the nomination started on, not a later reload
+        version = campaigns_repo.version(
+            self.session, self.nom.campaign_id, self.nom.campaign_version
+        )
         definition: dict[str, Any] = version.definition if version else {}
         criteria = definition.get("criteria", {}).get(self.nom.nominee_kind.value, [])
         checklist = self.nom.checklist or {}

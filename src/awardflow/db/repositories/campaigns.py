@@ -108,3 +108,10 @@ def closing_dates(session: Session) -> list[tuple[str, int, date]]:
     stmt = select(CampaignPhase.id, phase_day).where(CampaignPhase.closed_at.is_(None))
     rows.extend(("phase", pid, day) for pid, day in session.execute(stmt))
     return rows
+
+
+def version(session: Session, campaign_id: int, number: int) -> CampaignVersion | None:
+    stmt = select(CampaignVersion).where(
+        CampaignVersion.campaign_id == campaign_id, CampaignVersion.version == number
+    )
+    return session.execute(stmt).scalar_one_or_none()
