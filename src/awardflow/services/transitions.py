@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -113,13 +114,17 @@ def transition(
     data: Mapping[str, Any] | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> TransitionResult:
-    """Apply ``trigger`` to a nomination for ``actor``; raises an error of the tree on refusal."""
+    """Apply ``trigger`` to a nomination for ``actor``; raises an error of the tree on refusal.
+
+    ``visible`` (the caller's visibility filter, ``services.visibility.nomination_filter``)
+    is checked in the same locked select: a nomination outside it is not found (404)."""
     trig = parse_trigger(trigger) if isinstance(trigger, str) else trigger
     now = now or datetime.now(UTC)
     if idempotency_key and (done := _replay(session, idempotency_key, nomination_id, trig)):
         return done
-    found = repo.get_with_context_for_update(session, nomination_id)
+    found = repo.get_with_context_for_update(session, nomination_id, visible)
     if found is None:
         raise _not_found(nomination_id)
     nom, rnd, campaign, paths = found

@@ -20,7 +20,7 @@ from awardflow.api.schemas.common import ERRORS
 from awardflow.api.schemas.nominations import ActionIn, ActionOut, TransitionOut
 from awardflow.db.repositories import idempotency as idem_repo
 from awardflow.services import transitions
-from awardflow.services.visibility import require_nomination
+from awardflow.services.visibility import nomination_filter, require_nomination
 from awardflow.states import Actor
 
 router = APIRouter(prefix="/api/nominations", tags=["actions"], responses=ERRORS)
@@ -64,7 +64,6 @@ def fire_action(
     key = scoped_key(actor, idempotency_key)
     try:
         with svc.db.write() as s:
-            require_nomination(s, actor, nomination_id)
             result = transitions.transition(
                 s,
                 svc.ctx,
@@ -76,6 +75,7 @@ def fire_action(
                 data=body.data,
                 idempotency_key=key,
                 now=svc.now(),
+                visible=nomination_filter(actor),
             )
     except IntegrityError:
         if key is None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from awardflow.db.models import Campaign, Evidence, Nomination, Round, Unit
@@ -47,12 +48,30 @@ _WITH_CONTEXT = (
 )
 
 
+#: ``_WITH_CONTEXT`` narrowed by a visibility filter, per filter object (the filters are
+#: themselves built once per set of grants, so this stays small): id -> (filter, statement).
+_SCOPED: dict[int, tuple[ColumnElement[bool], Select[Any]]] = {}
+
+
+def _scoped(where: ColumnElement[bool]) -> Select[Any]:
+    found = _SCOPED.get(id(where))
+    if found is not None and found[0] is where:
+        return found[1]
+    if len(_SCOPED) > 4096:
+        _SCOPED.clear()
+    stmt = _WITH_CONTEXT.where(where)
+    _SCOPED[id(where)] = (where, stmt)
+    return stmt
+
+
 def get_with_context_for_update(
-    session: Session, nomination_id: int
+    session: Session, nomination_id: int, where: ColumnElement[bool] | None = None
 ) -> tuple[Nomination, Round, Campaign, dict[int, str]] | None:
     """The row (locked) with its round, campaign and the paths of the units the guards scope
-    roles to (proposing unit, organiser, appraising office): one statement, the hot path."""
-    row = session.execute(_WITH_CONTEXT, {"nomination_id": nomination_id}).one_or_none()
+    roles to (proposing unit, organiser, appraising office): one statement, the hot path.
+    With ``where`` (a visibility filter), a row outside it is not found."""
+    stmt = _WITH_CONTEXT if where is None else _scoped(where)
+    row = session.execute(stmt, {"nomination_id": nomination_id}).one_or_none()
     if row is None:
         return None
     return row[0], row[1], row[2], {row[3]: row[4], row[5]: row[6], row[7]: row[8]}
