@@ -48,8 +48,7 @@ def event_hash(key: bytes, event: AuditEvent) -> str:
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 
 
-def append(
-    session: Session,
+def next_event(
     key: bytes,
     nomination: Nomination,
     *,
@@ -63,7 +62,7 @@ def append(
     comment: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append the next link of ``nomination``'s chain and move its head."""
+    """The next link of ``nomination``'s chain (not yet stored); moves the row's head."""
     event = AuditEvent(
         nomination_id=nomination.id,
         seq=nomination.audit_seq + 1,
@@ -81,6 +80,39 @@ def append(
     event.hash = event_hash(key, event)
     nomination.audit_seq = event.seq
     nomination.audit_head = event.hash
+    return event
+
+
+def append(
+    session: Session,
+    key: bytes,
+    nomination: Nomination,
+    *,
+    trigger: str,
+    from_state: str | None,
+    to_state: str,
+    actor_user_id: int | None,
+    actor_name: str,
+    actor_role: str,
+    at: datetime,
+    comment: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append the next link of ``nomination``'s chain and move its head (ORM: stored at the
+    session's next flush)."""
+    event = next_event(
+        key,
+        nomination,
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        actor_user_id=actor_user_id,
+        actor_name=actor_name,
+        actor_role=actor_role,
+        at=at,
+        comment=comment,
+        data=data,
+    )
     repo.add(session, event)
     return event
 

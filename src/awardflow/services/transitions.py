@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from awardflow.db.models import AwardHistory, Nomination
+from awardflow.db.repositories import audit as audit_repo
 from awardflow.db.repositories import council as council_repo
 from awardflow.db.repositories import idempotency as idem_repo
 from awardflow.db.repositories import nominations as repo
@@ -140,6 +140,7 @@ def transition(
         raise TransitionRefused(trig.value, list(verdict.reasons))
 
     from_state = nom.state
+    before = repo.snapshot(nom)
     _apply_effects(ctx, nom, trig, actor, payload, now)
     fire(nom, trig)
     nom.state_entered_at = now
@@ -147,8 +148,7 @@ def transition(
     nom.escalation_level = 0
     nom.stuck = False
     nom.due_at = deadlines.due_for(nom, rnd, ctx.calendar, now)
-    event = audit.append(
-        session,
+    event = audit.next_event(
         ctx.audit_key,
         nom,
         trigger=trig.value,
@@ -161,12 +161,11 @@ def transition(
         comment=payload.comment,
         data=payload.data,
     )
+    if not repo.write_back(session, nom, before):
+        raise VersionConflict(before["version"])
+    audit_repo.insert_now(session, event)
     if nom.state is S.AWARDED:
         _record_award(session, nom, facts, payload)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise VersionConflict(nom.version) from None
     if trig is Trigger.SCHEDULE_VOTE:
         _put_on_agenda(session, nom)
     outbox_repo.add_many(session, outbox_rows(trig, nom, campaign, event))

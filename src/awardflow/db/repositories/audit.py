@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import AuditEvent, Nomination
@@ -12,6 +12,22 @@ from awardflow.db.models import AuditEvent, Nomination
 
 def add(session: Session, event: AuditEvent) -> AuditEvent:
     session.add(event)
+    return event
+
+
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+_EVENT_COLUMNS = [c.key for c in _EVENTS.c if c.key != "id"]
+_INSERT_EVENT = insert(_EVENTS)
+
+
+def insert_now(session: Session, event: AuditEvent) -> AuditEvent:
+    """Insert ``event`` at once with one Core statement (the transition service's hot path);
+    ``event`` stays outside the session, with its new id set."""
+    values = {k: getattr(event, k) for k in _EVENT_COLUMNS}
+    result = session.connection().execute(_INSERT_EVENT, values)
+    inserted = result.inserted_primary_key
+    assert inserted is not None
+    event.id = int(inserted[0])
     return event
 
 
