@@ -74,6 +74,14 @@ def _scoped(where: ColumnElement[bool]) -> Select[Any]:
     return stmt
 
 
+def _detached(model: Any, fields: list[tuple[str, str]], m: Any) -> Any:
+    """An instance of ``model`` holding a row's values, outside any session, built the way
+    the ORM's loader builds one (the mapped constructor fires an event per attribute)."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update({attr: m[label] for label, attr in fields})
+    return obj
+
+
 def get_with_context_for_update(
     session: Session, nomination_id: int, where: ColumnElement[bool] | None = None
 ) -> tuple[Nomination, Round, Campaign, dict[int, str]] | None:
@@ -90,9 +98,7 @@ def get_with_context_for_update(
     if row is None:
         return None
     m = row._mapping
-    nom, rnd, campaign = (
-        model(**{attr: m[label] for label, attr in fields}) for model, fields in _FIELDS
-    )
+    nom, rnd, campaign = (_detached(model, fields, m) for model, fields in _FIELDS)
     paths = {m["unit_id_"]: m["unit_path_"], m["org_id_"]: m["org_path_"]}
     paths[m["office_id_"]] = m["office_path_"]
     return nom, rnd, campaign, paths  # type: ignore[return-value]
