@@ -101,7 +101,7 @@ def get_with_context_for_update(
     nom, rnd, campaign = (_detached(model, fields, m) for model, fields in _FIELDS)
     paths = {m["unit_id_"]: m["unit_path_"], m["org_id_"]: m["org_path_"]}
     paths[m["office_id_"]] = m["office_path_"]
-    return nom, rnd, campaign, paths  # type: ignore[return-value]
+    return nom, rnd, campaign, paths
 
 
 #: attribute -> column key of the nominations table (they are the same today, but the mapping
