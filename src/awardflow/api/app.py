@@ -16,7 +16,17 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from awardflow.api import errors
 from awardflow.api.deps import Services, _utcnow
-from awardflow.api.routes import actions, auth, council, evidence, nominations, org, records, work
+from awardflow.api.routes import (
+    actions,
+    auth,
+    council,
+    evidence,
+    health,
+    nominations,
+    org,
+    records,
+    work,
+)
 from awardflow.db.session import Database
 from awardflow.services.context import ServiceContext
 from awardflow.services.evidence import DiskFileStore, FileStore
@@ -66,7 +76,7 @@ def create_app(
             allow_headers=["*"],
             expose_headers=["ETag"],
         )
-    for module in (auth, org, nominations, actions, evidence, work, council, records):
+    for module in (health, auth, org, nominations, actions, evidence, work, council, records):
         app.include_router(module.router)
     _build_routes(app)
     return app
