@@ -84,4 +84,6 @@ def serve_all(settings: Settings) -> None:
     """Serve every deployment from this process until interrupted (``awardflow worker``)."""
     from prefect import serve
 
-    serve(*deployments(settings, closing_dates()), limit=4)
+    # pause_on_shutdown=False: stopping one worker (scaling down, a rolling restart) must not
+    # pause every deployment's schedule for all the other workers (Prefect's default does).
+    serve(*deployments(settings, closing_dates()), limit=4, pause_on_shutdown=False)
