@@ -97,6 +97,28 @@ class ApiSettings(BaseModel):
     )
 
 
+class WebSettings(BaseModel):
+    """The web pages (issue 7): the session cookie and the development pages."""
+
+    secret_key: str = Field(
+        "awardflow-development-web-secret-change-me",
+        description="Signs the session cookie (itsdangerous); set a long random value.",
+    )
+    session_max_age_minutes: int = Field(
+        480, ge=1, description="A session cookie older than this is refused (log in again)."
+    )
+    secure_cookies: bool = Field(
+        True,
+        description="Mark the session cookie Secure (browsers still send it to http://127.0.0.1 "
+        "and http://localhost); turn off only to serve plain HTTP on another host name.",
+    )
+    dev_pages: bool | None = Field(
+        None,
+        description="Serve /dev/mail (the file mailer's messages). None: on when ``base_url`` "
+        "is a loopback address (a development machine, ``awardflow up``), off otherwise.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="AWARDFLOW_", env_nested_delimiter="__", extra="ignore"
@@ -117,6 +139,7 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(default_factory=MailSettings)
     flows: FlowSettings = Field(default_factory=FlowSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
 
 @lru_cache(maxsize=1)
