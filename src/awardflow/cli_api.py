@@ -8,7 +8,10 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    from awardflow import cli_users
+
     app.command("api")(api)
+    cli_users.register(app)  # ``awardflow user add``: the API's first administrator
 
 
 def api(
