@@ -1,6 +1,11 @@
 """The one place the error tree (``awardflow/errors.py``) becomes HTTP: every error, including
 FastAPI's validation errors, Starlette's 404/405 and any unexpected exception, leaves as
 ``{"error": code, "message": vi, "message_en": en, "field": …}``. No stack trace reaches a client.
+
+A database that is briefly away (a restart, a failover, a full pool, a deadlock victim) is a
+503 ``database_unavailable`` with ``Retry-After``, not a 500: the request's transaction was
+rolled back (or, if the connection broke during COMMIT, its outcome is unknown), so the client
+retries with the same Idempotency-Key or If-Match and nothing is done twice.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -114,6 +121,45 @@ def internal_error() -> JSONResponse:
     )
 
 
+#: SQLSTATE classes and codes after which the same request may succeed: connection exceptions,
+#: admin/crash shutdown and "cannot connect now", serialization failure, deadlock, lock timeout
+_RETRYABLE_SQLSTATE = ("08", "57P01", "57P02", "57P03", "40001", "40P01", "55P03")
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database is briefly away or busy and a retry may succeed (not a bug)."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return str(sqlstate).startswith(_RETRYABLE_SQLSTATE)
+    sqlite_code = getattr(exc.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return (int(sqlite_code) & 0xFF) in _SQLITE_BUSY
+    return True  # psycopg's connection-level failures carry no SQLSTATE
+
+
+def unavailable() -> JSONResponse:
+    return JSONResponse(
+        error_body(
+            "database_unavailable",
+            "Cơ sở dữ liệu tạm thời không truy cập được. Hãy thử lại sau ít giây "
+            "(gửi lại cùng Idempotency-Key để thao tác không bị làm hai lần).",
+            "The database is briefly unavailable. Try again in a few seconds (with the same "
+            "Idempotency-Key, so the action is not done twice).",
+        ),
+        status_code=503,
+        headers={"Retry-After": "2"},
+    )
+
+
 class CatchAll:
     """Any unexpected exception becomes the JSON 500 (logged), unless the response has already
     started. A plain ASGI middleware: Starlette's ``BaseHTTPMiddleware`` (``@app.middleware``)
@@ -136,8 +182,13 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, watch)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+        except Exception as exc:
+            where = (scope.get("method"), scope.get("path"))
+            if database_unavailable(exc) and not started:
+                log.warning("database unavailable on %s %s: %s", *where, exc)
+                await unavailable()(scope, receive, send)
+                return
+            log.exception("unhandled error on %s %s", *where)
             if started:
                 raise
             await internal_error()(scope, receive, send)
