@@ -84,3 +84,24 @@ def test_a_run_stopped_after_packaging_finishes_on_rerun(world: World, ctx: Serv
     with world.db.read() as s:
         assert {s.get(Nomination, n).state.value for n in (bk1, bk2)} == {"submitted"}  # type: ignore[union-attr]
         assert s.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_director_who_signs_is_named_in_the_audit_log(world: World, ctx: ServiceContext) -> None:
+    """Prepared by the director (the pages' and the API's sign-and-submit), each item's
+    ``submit`` event names her; prepared by a supervisor, the system submits as the flow does."""
+    from awardflow.db.models import AuditEvent
+    from awardflow.services import records
+
+    bk1, bk2, _ = approved(world, ctx)
+    director = world.actor("director")
+    with world.db.write() as s:
+        sub = records.prepare(s, ctx, director, world["round"], world["snv"], NOW)
+        assert sub is not None
+    with world.db.read() as s:
+        events = s.execute(
+            select(AuditEvent.nomination_id, AuditEvent.actor_name, AuditEvent.actor_role).where(
+                AuditEvent.trigger == "submit"
+            )
+        ).all()
+    assert sorted(e.nomination_id for e in events) == sorted([bk1, bk2])
+    assert {(e.actor_name, e.actor_role) for e in events} == {(director.name, "director")}

@@ -79,7 +79,7 @@ def package_context(session: Session, submission_id: int) -> dict[str, Any]:
     }
 
 
-def _cover_letter(ctx: dict[str, Any]) -> dict[str, Any]:
+def cover_letter(ctx: dict[str, Any]) -> dict[str, Any]:
     lh: Letterhead = ctx["lh"]
     rows: list[dict[str, Any]] = ctx["rows"]
     authority = ctx["authority"].name
@@ -142,7 +142,7 @@ def build_package(session: Session, submission_id: int, progress: Progress | Non
     lh: Letterhead = ctx["lh"]
     sub = ctx["submission"]
     files: dict[str, bytes] = {}
-    cover = _cover_letter(ctx)
+    cover = cover_letter(ctx)
     files["01-to-trinh.docx"] = render_docx("cover_letter", docx_context("TTr", cover))
     files["01-to-trinh.pdf"] = html_to_pdf(render("cover_letter.html", **cover))
     step("tờ trình")

@@ -33,8 +33,11 @@ def prepare(
     rnd = campaigns_repo.round_(session, round_id)
     if rnd is None or rnd.campaign_id not in q.campaign_ids_under(session, campaign_filter(actor)):
         raise NotFound("Không có đợt xét này.", "No such round.", field="round_id")
+    # A director signs the submission herself (the audit events name her); a supervisor or an
+    # admin only starts what the submission flow would do on its schedule (the system submits).
+    signer = actor if Role.DIRECTOR in actor.roles() else None
     return submissions_service.prepare_submission(
-        session, ctx, round_id=round_id, authority_unit_id=authority_unit_id, now=now
+        session, ctx, round_id=round_id, authority_unit_id=authority_unit_id, now=now, actor=signer
     )
 
 

@@ -60,12 +60,16 @@ def prepare_submission(
     round_id: int,
     authority_unit_id: int,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> Submission | None:
-    """Package what is waiting for this authority and submit each item; None if nothing waits."""
+    """Package what is waiting for this authority and submit each item; None if nothing waits.
+
+    ``actor``: the director who signs the submission (the audit events name her); None when
+    the submission flow runs on its schedule (the events name the system)."""
     now = now or datetime.now(UTC)
     kinds = _authority_kinds(session, round_id, authority_unit_id)
     for stopped in repo.unfinished(session, round_id, authority_unit_id):
-        submit_items(session, ctx, stopped, now=now)
+        submit_items(session, ctx, stopped, now=now, actor=actor)
     waiting = repo.approved_for_authority(session, round_id, kinds)
     if not waiting:
         return None
@@ -100,16 +104,21 @@ def prepare_submission(
         for nid in ids:
             repo.add(session, SubmissionItem(submission_id=submission.id, nomination_id=nid))
         session.flush()
-    submit_items(session, ctx, submission, now=now)
+    submit_items(session, ctx, submission, now=now, actor=actor)
     return submission
 
 
 def submit_items(
-    session: Session, ctx: ServiceContext, submission: Submission, *, now: datetime
+    session: Session,
+    ctx: ServiceContext,
+    submission: Submission,
+    *,
+    now: datetime,
+    actor: Actor | None = None,
 ) -> list[int]:
     """Fire ``submit`` for every item still council-approved (a re-run skips the done ones)."""
     done = []
-    system = Actor.system("submission")
+    system = actor or Actor.system("submission")
     states = noms_repo.states(session, repo.item_ids(session, submission.id))
     for nid, state in states.items():
         if state is NominationState.COUNCIL_APPROVED:
