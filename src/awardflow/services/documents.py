@@ -32,7 +32,12 @@ SEATS_VI = {
     "member": "Ủy viên",
     "secretary": "Thư ký",
 }
-OUTCOME_VI = {"passed": "Đạt", "failed": "Không đạt", "postponed": "Hoãn xét"}
+OUTCOME_VI = {
+    "passed": "Đạt",
+    "failed": "Không đạt",
+    "postponed": "Hoãn xét",
+    "over_quota": "Đạt số phiếu nhưng vượt chỉ tiêu",
+}
 
 
 def letterhead(
