@@ -14,6 +14,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from awardflow import web
 from awardflow.api import errors
 from awardflow.api.deps import Services, _utcnow
 from awardflow.api.routes import (
@@ -78,6 +79,7 @@ def create_app(
         )
     for module in (health, auth, org, nominations, actions, evidence, work, council, records):
         app.include_router(module.router)
+    web.mount(app, svc)
     _build_routes(app)
     return app
 
