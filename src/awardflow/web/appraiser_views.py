@@ -1,0 +1,181 @@
+"""View models of the appraiser's page (issue 7, W2): her tasks due first, coloured by urgency,
+and her office's unassigned queue with a claim button where the rules allow it; both filtered
+by round, unit and award from the query string, and paginated."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy.orm import Session
+
+from awardflow.db.models import Award, Round, Unit
+from awardflow.db.repositories import api_queries as q
+from awardflow.db.repositories import web_unit as wq
+from awardflow.errors import Reason
+from awardflow.services import transitions
+from awardflow.services.context import ServiceContext
+from awardflow.services.queries import TASK_STATES
+from awardflow.services.visibility import grant_scope, nomination_filter
+from awardflow.states import Actor, Grant, Role, Trigger
+from awardflow.web.nomination_views import NominationRow, rows_for
+
+PAGE_SIZE = 20
+
+
+def _int(raw: Any) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and 0 < len(text) <= 9 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    round_id: int | None = None
+    unit_id: int | None = None
+    award_id: int | None = None
+    page: int = 1
+    qpage: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, Any]) -> Filters:
+        return cls(
+            round_id=_int(params.get("round")),
+            unit_id=_int(params.get("unit")),
+            award_id=_int(params.get("award")),
+            page=max(1, _int(params.get("page")) or 1),
+            qpage=max(1, _int(params.get("qpage")) or 1),
+        )
+
+    def query(self, page: int, *, sort: str = "due_at") -> q.NominationQuery:
+        return q.NominationQuery(
+            round_id=self.round_id,
+            unit_id=self.unit_id,
+            award_id=self.award_id,
+            sort=sort,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+        )
+
+    def link(self, **changes: int) -> str:
+        """The query string of this view with some values changed (pagination links)."""
+        values = {
+            "round": self.round_id,
+            "unit": self.unit_id,
+            "award": self.award_id,
+            "page": self.page,
+            "qpage": self.qpage,
+            **changes,
+        }
+        kept = {k: v for k, v in values.items() if v and not (k.endswith("page") and v == 1)}
+        return "?" + urlencode(kept) if kept else "?"
+
+
+@dataclass
+class Pager:
+    page: int
+    total: int
+    param: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        return 0 if self.total == 0 else (self.page - 1) * PAGE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * PAGE_SIZE)
+
+
+@dataclass
+class QueueRow:
+    row: NominationRow
+    can_claim: bool
+    reasons: list[Reason] = field(default_factory=list)
+
+
+@dataclass
+class AppraiserPage:
+    filters: Filters
+    tasks: list[NominationRow]
+    tasks_pager: Pager
+    queue: list[QueueRow]
+    queue_pager: Pager
+    rounds: list[Round]
+    units: list[Unit]
+    awards: list[Award]
+    urgency_counts: dict[str, int]
+
+
+def tasks_filter(actor: Actor) -> ColumnElement[bool]:
+    """Dossiers in appraisal assigned to the actor, within her appraiser grants."""
+    return _tasks_filter(actor.grants, actor.user_id)
+
+
+@lru_cache(maxsize=1024)
+def _tasks_filter(grants: tuple[Grant, ...], user_id: int | None) -> ColumnElement[bool]:
+    """Built once per set of grants (SQL expressions are immutable), like the API's filters."""
+    clauses = []
+    for grant in grants:
+        scope = grant_scope(grant)
+        if grant.role is Role.APPRAISER and scope is not None:
+            clauses.append(q.task_clause(scope, TASK_STATES[Role.APPRAISER], user_id))
+    return or_(*clauses) if clauses else false()
+
+
+def queue_filter(actor: Actor) -> ColumnElement[bool]:
+    """Proposed dossiers nobody has claimed, among those the actor may see."""
+    return and_(nomination_filter(actor), q.unassigned_clause())
+
+
+def is_appraiser(actor: Actor) -> bool:
+    return Role.APPRAISER in actor.roles()
+
+
+def build(
+    session: Session, ctx: ServiceContext, actor: Actor, filters: Filters, now: datetime
+) -> AppraiserPage:
+    mine, office = tasks_filter(actor), queue_filter(actor)
+    tasks, tasks_total = q.list_nominations(session, mine, filters.query(filters.page))
+    queued, queue_total = q.list_nominations(session, office, filters.query(filters.qpage))
+    task_rows = rows_for(session, tasks, now, ctx.calendar)
+    queue_rows = []
+    for row in rows_for(session, queued, now, ctx.calendar):
+        verdict = next(
+            (
+                v
+                for v in transitions.actions_for(session, ctx, row.id, actor, now)
+                if v.trigger is Trigger.CLAIM
+            ),
+            None,
+        )
+        queue_rows.append(
+            QueueRow(
+                row=row,
+                can_claim=verdict is not None and verdict.allowed,
+                reasons=list(verdict.reasons) if verdict is not None else [],
+            )
+        )
+    either = or_(mine, office)
+    counts: dict[str, int] = {"overdue": 0, "today": 0, "soon": 0}
+    for r in task_rows:
+        if r.urgency:
+            counts[r.urgency] += 1
+    return AppraiserPage(
+        filters=filters,
+        tasks=task_rows,
+        tasks_pager=Pager(filters.page, tasks_total, "page"),
+        queue=queue_rows,
+        queue_pager=Pager(filters.qpage, queue_total, "qpage"),
+        rounds=list(wq.rounds_with_nominations(session, either)),
+        units=list(wq.units_with_nominations(session, either)),
+        awards=list(wq.awards_with_nominations(session, either)),
+        urgency_counts=counts,
+    )
