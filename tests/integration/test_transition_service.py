@@ -155,7 +155,13 @@ def test_return_stops_the_department_clock(world: World, ctx: ServiceContext) ->
         fire(world, ctx, nid, "repropose", "head_a", now=back)
     assert err.value.reasons[0].code == "no_changes"
     with world.db.write() as s:
+        old = row(world, nid).achievement
         noms.edit(s, ctx, nid, world.actor("clerk_a"), {"achievement": "Bổ sung số liệu"}, now=back)
+    with world.db.read() as s:  # the edit event keeps the old value (the page shows old → new)
+        edit_event = s.scalars(
+            select(AuditEvent).where(AuditEvent.nomination_id == nid, AuditEvent.trigger == "edit")
+        ).one()
+        assert edit_event.data == {"changed": ["achievement"], "before": {"achievement": old}}
     fire(world, ctx, nid, "repropose", "head_a", now=back)
     resumed = row(world, nid)
     assert resumed.state.value == "in_appraisal"

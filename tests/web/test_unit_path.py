@@ -159,6 +159,7 @@ def test_clerk_head_and_appraiser_take_a_nomination_to_appraised(
     page.goto(f"/nominations/{nid}")
     expect(page.locator("#return-reason")).to_have_text(reason)
     expect(page.locator("#no-changes")).to_be_visible()
+    old_text = page.locator("#achievement-text").inner_text().strip()
     page.click("#edit-link")
     new_text = "Chủ trì chuyển đổi số; có xác nhận của Công đoàn trường."
     page.fill("#f-achievement", new_text)
@@ -166,7 +167,8 @@ def test_clerk_head_and_appraiser_take_a_nomination_to_appraised(
     expect(page.locator(".flash-success")).to_have_text("Đã lưu thay đổi của hồ sơ.")
     diff = page.locator("#return-diff tr[data-field='achievement']")
     expect(diff).to_contain_text("Tóm tắt thành tích")
-    expect(diff).to_contain_text(new_text)
+    expect(diff.locator("ins.diff-new")).to_have_text(new_text)
+    expect(diff.locator("del.diff-old")).to_have_text(old_text)  # old → new
     expect(page.locator("#achievement-text")).to_have_text(new_text)
     shot(page, "dossier-returned", full_page=True)
 

@@ -227,7 +227,8 @@ def edit(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Nomination:
-    """Edit a draft or returned dossier's fields; the audit event names what changed."""
+    """Edit a draft or returned dossier's fields; the audit event names what changed and the
+    values before."""
     now = now or datetime.now(UTC)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
@@ -238,6 +239,7 @@ def edit(
         )
     nom, role = _locked_editable(session, nomination_id, actor, expected_version)
     changed: dict[str, Any] = {}
+    before: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "fields":
             if not isinstance(value, Mapping):
@@ -256,10 +258,13 @@ def edit(
         else:
             value = value.strip()
         if getattr(nom, key) != value:
+            before[key] = getattr(nom, key)
             setattr(nom, key, value)
             changed[key] = value
     if changed:
-        _touch(session, ctx, nom, actor, role.value, "edit", now, {"changed": sorted(changed)})
+        # the old values too, so a returned dossier's page can show old → new
+        data = {"changed": sorted(changed), "before": before}
+        _touch(session, ctx, nom, actor, role.value, "edit", now, data)
     return nom
 
 
