@@ -83,36 +83,10 @@ def next_event(
     return event
 
 
-def append(
-    session: Session,
-    key: bytes,
-    nomination: Nomination,
-    *,
-    trigger: str,
-    from_state: str | None,
-    to_state: str,
-    actor_user_id: int | None,
-    actor_name: str,
-    actor_role: str,
-    at: datetime,
-    comment: str | None = None,
-    data: Mapping[str, Any] | None = None,
-) -> AuditEvent:
+def append(session: Session, key: bytes, nomination: Nomination, **fields: Any) -> AuditEvent:
     """Append the next link of ``nomination``'s chain and move its head (ORM: stored at the
-    session's next flush)."""
-    event = next_event(
-        key,
-        nomination,
-        trigger=trigger,
-        from_state=from_state,
-        to_state=to_state,
-        actor_user_id=actor_user_id,
-        actor_name=actor_name,
-        actor_role=actor_role,
-        at=at,
-        comment=comment,
-        data=data,
-    )
+    session's next flush); ``fields`` as :func:`next_event` takes them."""
+    event = next_event(key, nomination, **fields)
     repo.add(session, event)
     return event
 
