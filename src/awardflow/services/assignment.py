@@ -32,10 +32,16 @@ def assign_proposed(
     report = AssignReport()
     system = Actor.system("assignment")
     load: dict[int, tuple[int, datetime]] = {}
+    offices: dict[int, list[int]] = {}  # the batch's offices and their appraisers, read once
     for nid, office_id in repo.proposed_batch(session, batch):
-        candidates = repo.appraisers_of(session, office_id)
-        for uid, (count, last) in repo.open_workload(session, candidates).items():
-            load.setdefault(uid, (count, last or _NEVER))
+        if office_id not in offices:
+            offices[office_id] = repo.appraisers_of(session, office_id)
+        candidates = offices[office_id]
+        # an appraiser's workload is read once per batch, then counted here as she takes work
+        unseen = [uid for uid in candidates if uid not in load]
+        if unseen:
+            for uid, (count, last) in repo.open_workload(session, unseen).items():
+                load[uid] = (count, last or _NEVER)
         ranked = sorted(candidates, key=lambda u: (load[u][0], load[u][1], u))
         reasons: list[str] = []
         for uid in ranked:

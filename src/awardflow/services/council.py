@@ -15,17 +15,15 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import (
     AgendaItem,
     Attendance,
     Award,
-    BallotReceipt,
-    BallotTally,
     CouncilMember,
     CouncilSession,
+    Nomination,
 )
 from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import council as repo
@@ -33,7 +31,7 @@ from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import org as org_repo
 from awardflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import load, transition
+from awardflow.services.transitions import transition
 from awardflow.states import Actor, NominationState, Role, Trigger
 
 CHOICES = ("agree", "disagree", "abstain")
@@ -153,18 +151,11 @@ def open_session(
 
 def add_to_agenda(session: Session, session_id: int, nomination_id: int) -> None:
     """Called by the transition service on ``schedule_vote``: an item with zeroed counters."""
-    if repo.agenda_item(session, session_id, nomination_id) is not None:
+    if repo.on_agenda(session, session_id, nomination_id):
         return
-    position = len(repo.agenda(session, session_id)) + 1
-    repo.add(
-        session, AgendaItem(session_id=session_id, nomination_id=nomination_id, position=position)
-    )
-    for choice in CHOICES:
-        repo.add(
-            session,
-            BallotTally(session_id=session_id, nomination_id=nomination_id, choice=choice, count=0),
-        )
-    session.flush()
+    # next position = last + 1 in SQL: counting the loaded agenda made opening a session of N
+    # dossiers load N²/2 rows
+    repo.add_agenda_item(session, session_id, nomination_id, CHOICES)
 
 
 def record_attendance(
@@ -223,40 +214,42 @@ def cast_ballot(
             "A ballot is agree, disagree or abstain.",
             field="choice",
         )
-    council = _get(session, session_id)
-    if council.status != "open":
+    # One read for the session, the voter's membership and attendance, and the item (a ballot
+    # is the council's most frequent request: members x items per session).
+    voter = written_for if written_for is not None else actor.user_id
+    found = repo.ballot_context(session, session_id, nomination_id, voter)
+    if found is None:
+        raise NotFound("Không có phiên họp này.", "No such council session.", field="session_id")
+    status, member_id, present, item_id, state = found
+    if status != "open":
         raise Conflict("Phiên họp không mở để bỏ phiếu.", "The session is not open for voting.")
-    voter = _voter(session, actor, council, written_for)
-    item = repo.agenda_item(session, session_id, nomination_id)
-    if item is None or load(session, nomination_id).state is not NominationState.IN_COUNCIL:
+    if written_for is not None:
+        voter = _voter(session, actor, _get(session, session_id), written_for)
+    elif voter is None or member_id is None:
+        raise Forbidden(
+            "Chỉ thành viên của phiên họp mới được bỏ phiếu.",
+            "Only members of this session may vote.",
+        )
+    elif not present:
+        raise Forbidden(
+            "Thư ký chưa ghi nhận bạn có mặt tại phiên họp.",
+            "The secretary has not recorded you as present.",
+        )
+    if item_id is None or state is not NominationState.IN_COUNCIL:
         raise NotFound(
             "Hồ sơ không có trong chương trình phiên họp.",
             "The dossier is not on this session's agenda.",
             field="nomination_id",
         )
-    if repo.has_receipt(session, session_id, nomination_id, voter):
+    # the unique receipt decides, also between two concurrent requests: nothing read first
+    written, day = written_for is not None, now.date().isoformat()
+    if not repo.add_receipt(
+        session, session_id, nomination_id, voter, written=written, cast_on=day
+    ):
         raise Conflict(
             "Thành viên đã bỏ phiếu cho hồ sơ này.",
             "This member has already voted on this dossier.",
         )
-    try:
-        with session.begin_nested():
-            repo.add(
-                session,
-                BallotReceipt(
-                    session_id=session_id,
-                    nomination_id=nomination_id,
-                    user_id=voter,
-                    written=written_for is not None,
-                    cast_on=now.date().isoformat(),
-                ),
-            )
-            session.flush()
-    except IntegrityError:
-        raise Conflict(
-            "Thành viên đã bỏ phiếu cho hồ sơ này.",
-            "This member has already voted on this dossier.",
-        ) from None
     repo.add_to_tally(session, session_id, nomination_id, choice)
 
 
@@ -313,12 +306,15 @@ def close_session(
     n = len(members)
     present = repo.present_count(session, session_id)
     quorum_met = present >= math.ceil(council.quorum * n - EPS)
+    # the agenda's dossiers and counters in two statements, not two per item
+    noms = {nom.id: nom for nom in repo.agenda_nominations(session, session_id)}
     items = [
         i
         for i in repo.agenda(session, session_id)
-        if load(session, i.nomination_id).state is NominationState.IN_COUNCIL
+        if noms[i.nomination_id].state is NominationState.IN_COUNCIL
     ]
-    rows = _rank(session, council, items, n, quorum_met, chair_tiebreak or {})
+    counts = repo.tallies(session, session_id)
+    rows = _rank(session, council, items, n, quorum_met, chair_tiebreak or {}, noms, counts)
     session.flush()
     system = Actor.system("council")
     for row in rows:
@@ -372,14 +368,19 @@ def _rank(
     n: int,
     quorum_met: bool,
     tiebreak: dict[int, list[int]],
+    noms: dict[int, Nomination],
+    tallies: dict[int, dict[str, int]],
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    quotas: dict[int, int | None] = {}  # per award: computed before any item moves
     for item in items:
-        nom = load(session, item.nomination_id)
+        nom = noms[item.nomination_id]
         award = campaigns_repo.award(session, nom.award_id)
         assert award is not None
-        counts = repo.tally(session, council.id, nom.id)
+        counts = tallies.get(nom.id, {})
+        if award.id not in quotas:
+            quotas[award.id] = _quota(session, nom.round_id, award)
         row: dict[str, Any] = {
             "nomination_id": nom.id,
             "nominee": nom.nominee_name,
@@ -391,7 +392,7 @@ def _rank(
             "outcome": "postponed",
             "rank": None,
             "_item": item,
-            "_quota": _quota(session, nom.round_id, award),
+            "_quota": quotas[award.id],
         }
         rows.append(row)
         if quorum_met:
