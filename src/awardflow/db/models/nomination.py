@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from awardflow.campaigns.catalogue import NomineeKind
@@ -24,7 +24,20 @@ class Nomination(Base):
 
     __tablename__ = "nominations"
     __table_args__ = (
-        Index("ix_nominations_queue", "state", "assignee_id", "due_at"),
+        # The queue pages (migration 0004): "my tasks" reads its page in index order
+        # (state, assignee, due_at, id) and counts its total from the index alone (campaign_id
+        # is what the visibility filter joins on); the office queue (proposed, unassigned) has
+        # its own small partial index. Measured at 1,000,000 rows in bench/queue.py.
+        Index("ix_nominations_queue", "state", "assignee_id", "due_at", "id", "campaign_id"),
+        Index(
+            "ix_nominations_unassigned",
+            "state",
+            "due_at",
+            "id",
+            "campaign_id",
+            sqlite_where=text("assignee_id IS NULL"),
+            postgresql_where=text("assignee_id IS NULL"),
+        ),
         Index("ix_nominations_sweep", "state", "due_at"),
         Index("ix_nominations_round_state", "round_id", "state"),
         Index("ix_nominations_unit_state", "unit_id", "state"),
