@@ -4,12 +4,15 @@ world of ``tests.support.world``, and a few measuring helpers."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import platform
 import resource
+import socket
 import sqlite3
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +36,7 @@ from awardflow.states.lifecycle import NominationState
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 AUDIT_KEY = "bench-audit-key"
+JWT_SECRET = "bench-jwt-secret-" + "x" * 32
 BACKENDS = ("sqlite", "postgres")
 
 
@@ -282,3 +286,69 @@ def integrity(
         "audit_events_verified": events,
         "chain_problems": problems[:5],
     }
+
+
+# --- the API in its own process -------------------------------------------------------------
+
+
+def api_settings(url: str) -> Settings:
+    """Settings of a benchmark's API server: the benchmark's audit key and JWT secret."""
+    from awardflow.settings import ApiSettings
+
+    return Settings(
+        audit_key=AUDIT_KEY,
+        database_url=url,
+        api=ApiSettings(jwt_secret=JWT_SECRET, access_token_minutes=120),
+    )
+
+
+def bearer(url: str, user_id: int) -> dict[str, str]:
+    """An ``Authorization`` header for ``user_id`` on a server started by :func:`api_server`."""
+    from awardflow.api.auth import issue
+
+    return {"Authorization": f"Bearer {issue(api_settings(url).api, user_id, 'access')}"}
+
+
+def _serve(url: str, port: int, now: datetime | None) -> None:
+    """The server process: awardflow's app on one uvicorn worker, no access log."""
+    import uvicorn
+
+    from awardflow.api.app import create_app
+    from awardflow.services.evidence import MemoryFileStore
+
+    clock = (lambda: now) if now is not None else None
+    app = create_app(api_settings(url), Database(url), store=MemoryFileStore(), clock=clock)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def api_server(
+    db: Database, now: datetime | None = None, timeout: float = 90
+) -> Iterator[tuple[str, multiprocessing.process.BaseProcess]]:
+    """``awardflow``'s API over ``db`` in a fresh (spawned) process on 127.0.0.1; yields its
+    base URL and the process (its ``pid`` for memory readings)."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    port = free_port()
+    proc = multiprocessing.get_context("spawn").Process(target=_serve, args=(url, port, now))
+    proc.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if not proc.is_alive():
+                raise RuntimeError(f"API server exited with {proc.exitcode}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("API server did not start")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        proc.terminate()
+        proc.join(10)
