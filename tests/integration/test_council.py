@@ -184,3 +184,31 @@ def test_only_the_secretary_runs_sessions(world: World, ctx: ServiceContext) -> 
             secretary_user_id=world["secretary"],
         )
         assert council.quorum == pytest.approx(2 / 3)
+
+
+def test_a_round_has_one_open_session_at_a_time(world: World, ctx: ServiceContext) -> None:
+    """A second session of the same round cannot open while the first is open (scheduled
+    dossiers would go to the first one); once it is closed, the next may open."""
+    from awardflow.errors import Conflict
+
+    first, _ = session_with(world, ctx, present=MEMBERS)
+    secretary = world.actor("secretary")
+    with world.db.write() as s:
+        second = svc.create_session(
+            s,
+            ctx,
+            secretary,
+            round_id=world["round"],
+            name="Phiên họp bổ sung",
+            member_user_ids=[world[m] for m in MEMBERS],
+            chair_user_id=world["member1"],
+            secretary_user_id=world["secretary"],
+            now=NOW,
+        ).id
+    with pytest.raises(Conflict) as err, world.db.write() as s:
+        svc.open_session(s, ctx, secretary, second, now=NOW)
+    assert f"#{first}" in err.value.message_en
+    with world.db.write() as s:
+        svc.close_session(s, ctx, secretary, first, now=NOW)
+    with world.db.write() as s:
+        svc.open_session(s, ctx, secretary, second, now=NOW)

@@ -140,6 +140,12 @@ def open_session(
         raise Conflict(
             "Phiên họp đã mở hoặc đã kết thúc.", "The session is already open or closed."
         )
+    other = repo.open_session_for_round(session, council.round_id)
+    if other is not None:  # dossiers scheduled for a vote go to the round's one open session
+        raise Conflict(
+            f"Đợt xét này đang có phiên họp #{other.id} mở; hãy kết thúc phiên đó trước.",
+            f"Session #{other.id} of this round is still open; close it first.",
+        )
     council.status = "open"
     council.opened_at = now
     session.flush()
