@@ -13,6 +13,7 @@ from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import org as org_repo
 from awardflow.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     Unauthenticated,
@@ -103,3 +104,19 @@ def grant_role(
             "Người dùng đã có quyền này.", "The user already holds this grant."
         ) from None
     return grant
+
+
+def revoke_grant(session: Session, actor_user_id: int | None, grant_id: int) -> RoleGrant:
+    """Remove one role grant; an administrator cannot revoke their own admin grant (nobody
+    could then undo it). Takes effect for the API within ``api.actor_cache_seconds``."""
+    found = org_repo.grant(session, grant_id)
+    if found is None:
+        raise NotFound("Không có quyền này.", "No such grant.", field="grant_id")
+    if found.role is Role.ADMIN and found.user_id == actor_user_id:
+        raise Forbidden(
+            "Không thể tự thu hồi quyền quản trị của chính mình.",
+            "You cannot revoke your own administrator grant.",
+        )
+    session.delete(found)
+    session.flush()
+    return found

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from awardflow.db.models import RoleGrant, User
 from awardflow.db.repositories import org as org_repo
 from awardflow.db.repositories import web_admin as repo
-from awardflow.errors import Forbidden, NotFound, Reason
+from awardflow.errors import NotFound, Reason
 from awardflow.services import auth as auth_service
 from awardflow.services.visibility import require_admin
 from awardflow.states import Actor, Role
@@ -136,16 +136,5 @@ def grant(session: Session, actor: Actor, f: GrantForm) -> RoleGrant:
 
 
 def revoke_grant(session: Session, actor: Actor, grant_id: int) -> RoleGrant:
-    """Remove one role grant (no service does yet); an admin keeps their own admin grant."""
     require_admin(actor)
-    found = repo.grant(session, grant_id)
-    if found is None:
-        raise NotFound("Không có quyền này.", "No such grant.", field="grant_id")
-    if found.role is Role.ADMIN and found.user_id == actor.user_id:
-        raise Forbidden(
-            "Không thể tự thu hồi quyền quản trị của chính mình.",
-            "You cannot revoke your own administrator grant.",
-        )
-    session.delete(found)
-    session.flush()
-    return found
+    return auth_service.revoke_grant(session, actor.user_id, grant_id)

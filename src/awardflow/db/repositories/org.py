@@ -65,6 +65,10 @@ def _core(session: Session, stmt: Any, params: dict[str, Any]) -> Any:
     return session.connection().execute(stmt, params)
 
 
+def grant(session: Session, grant_id: int) -> RoleGrant | None:
+    return session.get(RoleGrant, grant_id)
+
+
 def holds_role_over(session: Session, user_id: int, role: Role, path: str) -> bool:
     """Does the user hold ``role`` on a unit whose subtree contains ``path``?"""
     stmt = (

@@ -38,10 +38,6 @@ def grants_of(session: Session, user_ids: Sequence[int]) -> dict[int, list[dict[
     return out
 
 
-def grant(session: Session, grant_id: int) -> RoleGrant | None:
-    return session.get(RoleGrant, grant_id)
-
-
 def campaign_options(session: Session) -> list[tuple[int, str]]:
     stmt = select(Campaign.id, Campaign.code).order_by(Campaign.code)
     return [(int(i), str(c)) for i, c in session.execute(stmt)]
