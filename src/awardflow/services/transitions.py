@@ -30,7 +30,7 @@ from awardflow.services.facts import DbFacts
 from awardflow.services.notify import outbox_rows
 from awardflow.states import Actor, GuardContext, Payload, Trigger, evaluate, fire, parse_trigger
 from awardflow.states.lifecycle import NominationState as S
-from awardflow.states.machine import Verdict, allowed_triggers
+from awardflow.states.machine import Verdict, allowed_triggers, structural_triggers
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,24 @@ def actions_for(
     nom = load(session, nomination_id)
     gctx = guard_context(session, ctx, nom, actor, Payload(), now or datetime.now(UTC))
     return allowed_triggers(gctx)
+
+
+def verdict_for(
+    session: Session,
+    ctx: ServiceContext,
+    nomination_id: int,
+    trigger: Trigger,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Verdict | None:
+    """One trigger's entry of :func:`actions_for` (None where that list leaves it out: the
+    actor holds no role for it), without evaluating the others (a queue's claim buttons)."""
+    nom = load(session, nomination_id)
+    if trigger not in structural_triggers(nom.state):
+        return None
+    gctx = guard_context(session, ctx, nom, actor, Payload(), now or datetime.now(UTC))
+    verdict = evaluate(trigger, gctx, include_input=False)
+    return None if verdict.forbidden else verdict
 
 
 def _replay(

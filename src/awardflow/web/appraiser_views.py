@@ -148,14 +148,7 @@ def build(
     task_rows = rows_for(session, tasks, now, ctx.calendar)
     queue_rows = []
     for row in rows_for(session, queued, now, ctx.calendar):
-        verdict = next(
-            (
-                v
-                for v in transitions.actions_for(session, ctx, row.id, actor, now)
-                if v.trigger is Trigger.CLAIM
-            ),
-            None,
-        )
+        verdict = transitions.verdict_for(session, ctx, row.id, Trigger.CLAIM, actor, now)
         queue_rows.append(
             QueueRow(
                 row=row,
