@@ -35,7 +35,7 @@ class DbFacts:
         now: datetime,
         eligibility: EligibilityCheck,
         *,
-        preloaded: tuple[Round, Campaign, dict[int, str]] | None = None,
+        preloaded: tuple[Round, Campaign, Award, dict[int, str]] | None = None,
     ) -> None:
         self.session = session
         self.nom = nomination
@@ -43,8 +43,8 @@ class DbFacts:
         self._eligibility = eligibility
         self._paths: dict[int, str] = {}
         if preloaded is not None:  # the transition service read them with the row
-            rnd, campaign, paths = preloaded
-            self.__dict__["round"], self.__dict__["campaign"] = rnd, campaign
+            rnd, campaign, award, paths = preloaded
+            self.__dict__.update(round=rnd, campaign=campaign, award=award)
             self._paths.update(paths)
 
     # --- rows the facts stand on ---------------------------------------------------------

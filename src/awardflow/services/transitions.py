@@ -145,11 +145,11 @@ def transition(
     found = repo.get_with_context_for_update(session, nomination_id, visible)
     if found is None:
         raise _not_found(nomination_id)
-    nom, rnd, campaign, paths = found
+    nom, rnd, campaign, award, paths = found
     if expected_version is not None and nom.version != expected_version:
         raise VersionConflict(nom.version, expected_version)
     payload = Payload((comment or "").strip() or None, dict(data or {}))
-    facts = DbFacts(session, nom, now, ctx.eligibility, preloaded=(rnd, campaign, paths))
+    facts = DbFacts(session, nom, now, ctx.eligibility, preloaded=(rnd, campaign, award, paths))
     verdict = evaluate(trig, GuardContext(nom, actor, payload, facts, now))
     if verdict.forbidden:
         reason = verdict.reasons[0]

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, func, select, up
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from awardflow.db.models import Campaign, Evidence, Nomination, Round, Unit
+from awardflow.db.models import Award, Campaign, Evidence, Nomination, Round, Unit
 from awardflow.states.lifecycle import LIVE, NominationState
 
 _LIVE_BEYOND_DRAFT = [s for s in LIVE if s is not NominationState.DRAFT]
@@ -28,10 +28,12 @@ def get_for_update(session: Session, nomination_id: int) -> Nomination | None:
 _NOMS: Table = Nomination.__table__  # type: ignore[assignment]
 _ROUNDS: Table = Round.__table__  # type: ignore[assignment]
 _CAMPAIGNS: Table = Campaign.__table__  # type: ignore[assignment]
+_AWARDS: Table = Award.__table__  # type: ignore[assignment]
 _UNIT, _ORGANISER, _OFFICE = (Unit.__table__.alias(n) for n in ("u_unit", "u_org", "u_office"))
-_GROUPS = ((Nomination, _NOMS), (Round, _ROUNDS), (Campaign, _CAMPAIGNS))
+_GROUPS = ((Nomination, _NOMS), (Round, _ROUNDS), (Campaign, _CAMPAIGNS), (Award, _AWARDS))
 # Built once at import: constructing this select costs more than running it. Core, not ORM:
-# the ORM's loading pipeline for three entities cost ~2 ms of a 9 ms API action.
+# the ORM's loading pipeline for three entities cost ~2 ms of a 9 ms API action. The award
+# rides along: most guards read it (offered, evidence, eligibility, threshold, authority).
 _WITH_CONTEXT = (
     select(
         *(c.label(f"{table.name}__{c.key}") for _, table in _GROUPS for c in table.c),
@@ -45,6 +47,7 @@ _WITH_CONTEXT = (
     .select_from(_NOMS)
     .join(_ROUNDS, _ROUNDS.c.id == _NOMS.c.round_id)
     .join(_CAMPAIGNS, _CAMPAIGNS.c.id == _NOMS.c.campaign_id)
+    .join(_AWARDS, _AWARDS.c.id == _NOMS.c.award_id)
     .join(_UNIT, _UNIT.c.id == _NOMS.c.unit_id)
     .join(_ORGANISER, _ORGANISER.c.id == _CAMPAIGNS.c.organiser_unit_id)
     .join(_OFFICE, _OFFICE.c.id == _CAMPAIGNS.c.appraising_office_id)
@@ -84,12 +87,12 @@ def _detached(model: Any, fields: list[tuple[str, str]], m: Any) -> Any:
 
 def get_with_context_for_update(
     session: Session, nomination_id: int, where: ColumnElement[bool] | None = None
-) -> tuple[Nomination, Round, Campaign, dict[int, str]] | None:
-    """The row (locked) with its round, campaign and the paths of the units the guards scope
+) -> tuple[Nomination, Round, Campaign, Award, dict[int, str]] | None:
+    """The row (locked) with its round, campaign, award form and the paths of the units the guards scope
     roles to (proposing unit, organiser, appraising office): one statement, the hot path.
     With ``where`` (a visibility filter), a row outside it is not found.
 
-    The three objects are *snapshots*, not in the session: the transition service writes the
+    The four objects are *snapshots*, not in the session: the transition service writes the
     nomination back itself (:func:`write_back`), and nothing else may change them. Pending
     changes in the session are flushed first, as an ORM query would."""
     session.flush()
@@ -98,10 +101,10 @@ def get_with_context_for_update(
     if row is None:
         return None
     m = row._mapping
-    nom, rnd, campaign = (_detached(model, fields, m) for model, fields in _FIELDS)
+    nom, rnd, campaign, award = (_detached(model, fields, m) for model, fields in _FIELDS)
     paths = {m["unit_id_"]: m["unit_path_"], m["org_id_"]: m["org_path_"]}
     paths[m["office_id_"]] = m["office_path_"]
-    return nom, rnd, campaign, paths
+    return nom, rnd, campaign, award, paths
 
 
 #: attribute -> column key of the nominations table (they are the same today, but the mapping
