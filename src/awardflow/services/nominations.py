@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 
 from awardflow.campaigns.catalogue import NomineeKind
 from awardflow.db.models import Evidence, Nomination
+from awardflow.db.repositories import audit as audit_repo
 from awardflow.db.repositories import campaigns as campaigns_repo
+from awardflow.db.repositories import drafts as drafts_repo
 from awardflow.db.repositories import nominations as repo
 from awardflow.db.repositories import org as org_repo
+from awardflow.db.repositories import snapshots as snapshots_repo
 from awardflow.errors import (
     Forbidden,
     InvalidInput,
@@ -67,28 +70,24 @@ def create_draft(
 ) -> Nomination:
     """A new draft nomination of ``unit_id``, audited as its chain's first event."""
     now = now or datetime.now(UTC)
-    rnd = _required(
-        campaigns_repo.round_(session, round_id),
-        "round_id",
-        "Không có đợt xét này.",
-        "No such round.",
+    found = drafts_repo.context(
+        session,
+        round_id=round_id,
+        award_id=award_id,
+        unit_id=unit_id,
+        person_id=person_id,
+        nominee_unit_id=nominee_unit_id,
     )
-    award = _required(
-        campaigns_repo.award(session, award_id),
-        "award_id",
-        "Không có hình thức khen thưởng này.",
-        "No such award.",
-    )
-    if award.campaign_id != rnd.campaign_id:
+    rnd = _required(found.round, "round_id", "Không có đợt xét này.", "No such round.")
+    _required(found.award_id, "award_id", "Không có hình thức khen thưởng này.", "No such award.")
+    if found.award_campaign_id != rnd.campaign_id:
         raise InvalidInput(
             "Hình thức khen thưởng không thuộc phong trào của đợt xét.",
             "The award does not belong to the round's campaign.",
             field="award_id",
         )
-    unit = _required(
-        org_repo.unit(session, unit_id), "unit_id", "Không có đơn vị này.", "No such unit."
-    )
-    role = _unit_role(actor, unit.path, rnd.campaign_id)
+    unit_path = _required(found.unit_path, "unit_id", "Không có đơn vị này.", "No such unit.")
+    role = _unit_role(actor, unit_path, rnd.campaign_id)
     try:
         kind = NomineeKind(nominee_kind)
     except ValueError:
@@ -97,19 +96,13 @@ def create_draft(
             "Nominee kind must be 'individual' or 'collective'.",
             field="nominee_kind",
         ) from None
-    name = _nominee_name(session, kind, unit.path, person_id, nominee_unit_id, nominee_name)
-    campaign = _required(
-        campaigns_repo.campaign(session, rnd.campaign_id),
-        "round_id",
-        "Không có phong trào.",
-        "No campaign.",
-    )
+    name = _nominee_name(kind, unit_path, found, person_id, nominee_unit_id, nominee_name)
     nom = Nomination(
         campaign_id=rnd.campaign_id,
-        campaign_version=campaign.current_version,
+        campaign_version=found.campaign_version,
         round_id=rnd.id,
-        award_id=award.id,
-        unit_id=unit.id,
+        award_id=found.award_id,
+        unit_id=found.unit_id,
         nominee_kind=kind,
         person_id=person_id if kind is NomineeKind.INDIVIDUAL else None,
         nominee_unit_id=nominee_unit_id if kind is NomineeKind.COLLECTIVE else None,
@@ -123,8 +116,8 @@ def create_draft(
         created_at=now,
         created_by_id=actor.user_id,
     )
-    repo.add(session, nom)
     nom.due_at = deadlines.due_for(nom, rnd, ctx.calendar, now)
+    repo.add(session, nom)
     audit.append(
         session,
         ctx.audit_key,
@@ -136,46 +129,44 @@ def create_draft(
         actor_name=actor.name,
         actor_role=role.value,
         at=now,
-        data={"award": award.code, "round": rnd.code},
+        data={"award": found.award_code, "round": rnd.code},
     )
     session.flush()
     return nom
 
 
 def _nominee_name(
-    session: Session,
     kind: NomineeKind,
     unit_path: str,
+    found: drafts_repo.DraftContext,
     person_id: int | None,
     nominee_unit_id: int | None,
     given: str | None,
 ) -> str:
     if kind is NomineeKind.INDIVIDUAL:
-        pid = _required(
+        _required(
             person_id, "person_id", "Hãy chọn cá nhân được đề nghị.", "Choose the person nominated."
         )
-        person = org_repo.person(session, pid)
-        if person is None or not org_repo.unit_path(session, person.unit_id).startswith(unit_path):
+        if found.person_unit_path is None or not found.person_unit_path.startswith(unit_path):
             raise InvalidInput(
                 "Cá nhân này không thuộc đơn vị đề nghị.",
                 "This person does not belong to the proposing unit.",
                 field="person_id",
             )
-        return (given or person.full_name).strip()
-    uid = _required(
+        return (given or found.person_name or "").strip()
+    _required(
         nominee_unit_id,
         "nominee_unit_id",
         "Hãy chọn tập thể được đề nghị.",
         "Choose the collective nominated.",
     )
-    target = org_repo.unit(session, uid)
-    if target is None or not target.path.startswith(unit_path):
+    if found.nominee_unit_path is None or not found.nominee_unit_path.startswith(unit_path):
         raise InvalidInput(
             "Tập thể này không thuộc đơn vị đề nghị.",
             "This collective is not within the proposing unit.",
             field="nominee_unit_id",
         )
-    return (given or target.name).strip()
+    return (given or found.nominee_unit_name or "").strip()
 
 
 def _locked_editable(
@@ -313,28 +304,39 @@ def record_criterion(
     *,
     now: datetime | None = None,
 ) -> Nomination:
-    """The assigned appraiser ticks one criterion of the campaign's checklist, with a note."""
+    """The assigned appraiser ticks one criterion of the campaign's checklist, with a note.
+
+    Several ticks a day per dossier: the row is read as a snapshot and written back with one
+    Core UPDATE (version checked) and one INSERT of the audit event, no unit-of-work flush."""
     now = now or datetime.now(UTC)
-    nom = load(session, nomination_id, lock=True)
+    nom = snapshots_repo.nomination_for_update(session, nomination_id)
+    if nom is None:
+        load(session, nomination_id)  # raises the service's NotFound
+    assert nom is not None
     if nom.state is not S.IN_APPRAISAL or actor.user_id != nom.assignee_id:
         raise Forbidden(
             "Chỉ chuyên viên được giao mới đánh giá tiêu chí khi đang thẩm định.",
             "Only the assigned appraiser ticks criteria during appraisal.",
         )
-    checklist = dict(nom.checklist or {})
-    checklist[criterion] = {"met": bool(met), "note": note.strip()}
-    nom.checklist = checklist
-    audit.record(
-        session,
+    before = repo.snapshot(nom)
+    entry = {"met": bool(met), "note": note.strip()}
+    nom.checklist = {**(nom.checklist or {}), criterion: entry}
+    nom.last_activity_at = now
+    event = audit.next_event(
         ctx.audit_key,
         nom,
-        actor,
-        Role.APPRAISER.value,
-        "checklist",
-        now,
-        data={"criterion": criterion, "met": bool(met), "note": note.strip()},
+        trigger="checklist",
+        from_state=nom.state.value,
+        to_state=nom.state.value,
+        actor_user_id=actor.user_id,
+        actor_name=actor.name,
+        actor_role=Role.APPRAISER.value,
+        at=now,
+        data={"criterion": criterion, **entry},
     )
-    session.flush()
+    if not repo.write_back(session, nom, before):
+        raise VersionConflict(before["version"])
+    audit_repo.insert_now(session, event)
     return nom
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import (
@@ -19,38 +20,70 @@ from awardflow.db.models import (
 from awardflow.states.lifecycle import LIVE
 
 
-def _owner(
-    model: type[AwardHistory] | type[YearlyRating] | type[InitiativeRecord] | type[ExclusionRecord],
-    person_id: int | None,
-    unit_id: int | None,
-) -> ColumnElement[bool]:
+def _owner(model: _RecordModel, person_id: int | None, unit_id: int | None) -> ColumnElement[bool]:
     if person_id is not None:
         return model.person_id == person_id
     return model.unit_id == unit_id
 
 
-def awards(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[AwardHistory]:
-    stmt = select(AwardHistory).where(_owner(AwardHistory, person_id, unit_id))
-    return session.execute(stmt.order_by(AwardHistory.year)).scalars().all()
+_RecordModel = (
+    type[AwardHistory] | type[YearlyRating] | type[InitiativeRecord] | type[ExclusionRecord]
+)
 
 
-def ratings(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[YearlyRating]:
-    stmt = select(YearlyRating).where(_owner(YearlyRating, person_id, unit_id))
-    return session.execute(stmt).scalars().all()
+def _by_owner(model: _RecordModel, *columns: str, order: str | None = None) -> dict[str, Any]:
+    """A nominee's records of one kind as plain rows, one Core statement per owner column
+    (person or collective unit), built once: the ``propose`` guard reads all four kinds."""
+    table = model.__table__
+    cols = [table.c[c] for c in columns]
+    out = {}
+    for owner in ("person_id", "unit_id"):
+        stmt = select(*cols).where(table.c[owner] == bindparam("owner"))
+        out[owner] = stmt.order_by(table.c[order]) if order else stmt
+    return out
 
 
-def initiatives(
-    session: Session, person_id: int | None, unit_id: int | None
-) -> Sequence[InitiativeRecord]:
-    stmt = select(InitiativeRecord).where(_owner(InitiativeRecord, person_id, unit_id))
-    return session.execute(stmt).scalars().all()
+_AWARDS = _by_owner(
+    AwardHistory,
+    "award_code",
+    "year",
+    "award_type",
+    "decision_number",
+    "decision_date",
+    "achievement_key",
+    order="year",
+)
+_RATINGS = _by_owner(YearlyRating, "year", "rating")
+_INITIATIVES = _by_owner(InitiativeRecord, "code", "title", "scope", "year", "used_by")
+_EXCLUSIONS = _by_owner(ExclusionRecord, "kind", "start", "end", "level")
 
 
-def exclusions(
-    session: Session, person_id: int | None, unit_id: int | None
-) -> Sequence[ExclusionRecord]:
-    stmt = select(ExclusionRecord).where(_owner(ExclusionRecord, person_id, unit_id))
-    return session.execute(stmt).scalars().all()
+def _rows(
+    session: Session, stmts: dict[str, Any], person_id: int | None, unit_id: int | None
+) -> Sequence[Row[Any]]:
+    owner = "person_id" if person_id is not None else "unit_id"
+    value = person_id if person_id is not None else unit_id
+    return session.connection().execute(stmts[owner], {"owner": value}).all()
+
+
+def awards(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
+    """(award_code, year, award_type, decision_number, decision_date, achievement_key) by year."""
+    return _rows(session, _AWARDS, person_id, unit_id)
+
+
+def ratings(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
+    """(year, rating)"""
+    return _rows(session, _RATINGS, person_id, unit_id)
+
+
+def initiatives(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
+    """(code, title, scope, year, used_by)"""
+    return _rows(session, _INITIATIVES, person_id, unit_id)
+
+
+def exclusions(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
+    """(kind, start, end, level)"""
+    return _rows(session, _EXCLUSIONS, person_id, unit_id)
 
 
 def collective_years(session: Session, unit_id: int) -> Sequence[CollectiveYearRecord]:
