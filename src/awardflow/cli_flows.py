@@ -23,9 +23,13 @@ def register(app: typer.Typer) -> None:
 
 def worker() -> None:
     """Serve awardflow's Prefect deployments (schedules in flows/serve.py) until stopped."""
+    from awardflow.flows.preload import preloaded_flow_runs
     from awardflow.flows.serve import serve_all
 
-    serve_all(get_settings())
+    settings = get_settings()
+    # each flow run is a fork of a copy of this process, Prefect and the flows imported once
+    with preloaded_flow_runs(settings):
+        serve_all(settings)
 
 
 def _healthy(api_url: str) -> bool:

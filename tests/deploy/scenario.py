@@ -4,14 +4,17 @@
   annual round open for proposals today (the API runs on the real clock);
 - :func:`load_people`: the demo's units, people with their records and users for every role of
   that campaign (``demo/org.py``), written straight to the database as test set-up;
-- :class:`Replicas`: an HTTP client that sends each request to the next API replica in turn.
+- :class:`Replicas`: an HTTP client that sends each request to the next API replica in turn
+  (from several threads too).
 """
 
 from __future__ import annotations
 
 import itertools
 import random
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -124,6 +127,7 @@ class Replicas:
     def __init__(self, urls: list[str]) -> None:
         self.clients = [httpx.Client(base_url=u, timeout=60.0) for u in urls]
         self._next = itertools.cycle(range(len(urls)))
+        self._lock = threading.Lock()
         self.served: Counter[int] = Counter()
         self.tokens: dict[str, str] = {}
 
@@ -132,13 +136,13 @@ class Replicas:
             c.close()
 
     def request(self, method: str, path: str, *, user: str | None = None, **kw: Any) -> Any:
-        i = next(self._next)
+        with self._lock:
+            i = next(self._next)
+            self.served[i] += 1
         headers = dict(kw.pop("headers", {}))
         if user is not None:
             headers["Authorization"] = f"Bearer {self.tokens[user]}"
-        response = self.clients[i].request(method, path, headers=headers, **kw)
-        self.served[i] += 1
-        return response
+        return self.clients[i].request(method, path, headers=headers, **kw)
 
     def ok(self, method: str, path: str, *, status: int = 200, **kw: Any) -> Any:
         response = self.request(method, path, **kw)
@@ -149,6 +153,11 @@ class Replicas:
         form = {"username": username, "password": password}
         token = self.ok("POST", "/api/auth/token", data=form)
         self.tokens[username] = token["access_token"]
+
+    def login_all(self, usernames: list[str]) -> None:
+        """Log each in (the demo password), a few at once: both replicas hash in parallel."""
+        with ThreadPoolExecutor(max_workers=2 * len(self.clients)) as pool:
+            list(pool.map(self.login, usernames))
 
     def act(self, user: str, nid: int, trigger: str, **body: Any) -> Any:
         payload = {"comment": body.pop("comment", None), "data": body.pop("data", {})}

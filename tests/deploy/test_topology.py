@@ -7,11 +7,14 @@ delivered once, every flow run Completed."""
 
 from __future__ import annotations
 
+import signal
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic
 from typing import Any
 
+import psutil
 import pytest
 from sqlalchemy import select
 from tests.deploy.scenario import (
@@ -144,40 +147,44 @@ def council(http: Replicas, people: People, nids: list[int]) -> None:
     )
 
 
-def test_a_round_through_the_production_topology(tmp_path: Path) -> None:
+def test_a_round_through_the_production_topology(tmp_path: Path, pg_server: str) -> None:
     clock = Clock()
     day = today()
     plan, round_code, definition = campaign_open_today(tmp_path / "campaign.yaml", day)
     loaded: list[People] = []
 
-    def seed(topo: Topology) -> None:
+    def seed(topo: Topology) -> None:  # what the workers read when they start
         assert "loaded" in topo.awardflow("campaign", "load", str(plan))
+        clock.mark("database+migrate+campaign")
+
+    def meanwhile(topo: Topology) -> None:  # while the workers register the deployments
         # the first administrator, as docs/deploy.md makes one (password asked twice)
         organiser = definition["issuer"]["code"]
         args = ["user", "add", "quantri", "--role", "admin", "--unit", organiser]
         typed = f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n"
         topo.awardflow(*args, "--full-name", "Quản trị hệ thống", input=typed)
         loaded.append(load_people(topo.database_url, round_code))
-        clock.mark("database+migrate+seed")
+        clock.mark("Prefect up+admin+people")
 
     # runs start when the test asks (through Prefect's API), not on the schedules' clock
     quiet = {
         "AWARDFLOW_FLOWS__ASSIGN_EVERY_SECONDS": "86400",
         "AWARDFLOW_FLOWS__DELIVER_EVERY_SECONDS": "86400",
     }
-    with Topology(tmp_path / "topology", workers=2, apis=2, env=quiet) as topo:
-        topo.start(seed=seed)
+    root = tmp_path / "topology"
+    with Topology(root, workers=2, apis=2, env=quiet, server_url=pg_server) as topo:
+        topo.start(seed=seed, meanwhile=meanwhile)
         clock.mark("processes ready")
         people = loaded[0]
         cast = people.cast
         http = Replicas([api.url or "" for api in topo.apis])
+        checker = ThreadPoolExecutor(max_workers=1)
         try:
             units = cast.units[:2]
             logins = {people.user(m[u]) for m in (cast.clerks, cast.heads) for u in units}
             logins |= {people.user(i) for i in [*cast.appraisers, *cast.members]}
             logins |= {people.user(i) for i in (cast.supervisor, cast.secretary, cast.director)}
-            for username in sorted(logins):
-                http.login(username)
+            http.login_all(sorted(logins))
             http.login("quantri", ADMIN_PASSWORD)
             listed = http.ok("GET", "/api/users?limit=200", user="quantri")
             assert {u["username"] for u in listed["items"]} >= logins | {"quantri"}
@@ -214,6 +221,8 @@ def test_a_round_through_the_production_topology(tmp_path: Path) -> None:
             clock.mark("sweep+close-round flows")
             run_flows(topo, ("deliver-notifications/deliver-notifications", {}))
             clock.mark("deliver flow")
+            # ``awardflow audit verify`` starts cold: it runs while the states are checked
+            verified = checker.submit(topo.awardflow, "audit", "verify")
 
             states = {
                 n: http.ok("GET", f"/api/nominations/{n}", user=director)["state"]
@@ -232,8 +241,9 @@ def test_a_round_through_the_production_topology(tmp_path: Path) -> None:
             assert min(http.served.values()) > 20 and len(http.served) == 2
         finally:
             http.close()
+            checker.shutdown()
 
-        assert "every chain verifies" in topo.awardflow("audit", "verify")
+        assert "every chain verifies" in verified.result()
 
         db = Database(topo.database_url)
         try:
@@ -256,7 +266,19 @@ def test_a_round_through_the_production_topology(tmp_path: Path) -> None:
             (r["name"], r["state_name"]) for r in runs if r["state_type"] in ("FAILED", "CRASHED")
         ]
         assert not bad, bad
-        assert all(w.running for w in [*topo.workers, *topo.apis, topo.prefect])
+        # each run was a fork of its worker's zygote (flows/preload.py), none a cold start
+        logs = "".join(w.log.read_text(errors="replace") for w in topo.workers)
+        assert logs.count("forked from the preloaded worker") >= 4, logs[-3000:]
+        assert "starts as a new process" not in logs
+        assert all(w.alive() for w in [*topo.workers, *topo.apis, topo.prefect])
+        for worker in topo.workers:  # ``docker stop``: SIGTERM to the worker alone
+            assert worker.popen is not None
+            tree = psutil.Process(worker.popen.pid).children(recursive=True)
+            assert tree, "the worker's zygote"
+            worker.popen.send_signal(signal.SIGTERM)
+            assert worker.popen.wait(timeout=60) == 0, worker.tail()
+            _, left = psutil.wait_procs(tree, timeout=10)
+            assert left == [], left  # its zygote went with it
     clock.mark("checks+stop")
     print(clock.line())
     print(f"topology ready/stop seconds: {topo.timings()}")

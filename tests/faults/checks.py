@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from tests.conftest import AUDIT_KEY
 from tests.faults.ledger import Ledger
-from tests.support.faults import SmtpSink
+from tests.support.processes import SmtpSink
 
 from awardflow.db.models import AuditEvent, Nomination, OutboxMessage
 from awardflow.db.models.inbox import InboxItem, NotificationDelivery
@@ -191,7 +191,7 @@ def check_delivered(db: Database, sink: SmtpSink) -> Delivered:
     assert Counter(st for _, st in deliveries) == {"sent": len(deliveries)}
     expected = Counter(m for m, _ in deliveries)
     assert all(n == 1 for n in expected.values()), "two deliveries share a Message-ID"
-    received = sink.received()
+    received = sink.by_message_id()
     assert set(received) - set(expected) == set(), "the sink got mail nobody sent"
     assert set(expected) - set(received) == set(), "a delivery marked sent never arrived"
     dup = sorted(m for m, n in received.items() if n > 1)

@@ -9,7 +9,7 @@ import pytest
 from tests.faults.cast import fresh_schema
 from tests.faults.prefect import prefect_server_proc
 from tests.support import pg
-from tests.support.faults import Proc, free_port
+from tests.support.processes import Service, free_port
 
 from awardflow.db.session import Database
 
@@ -28,9 +28,9 @@ FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def procs(request: pytest.FixtureRequest) -> Iterator[list[Proc]]:
+def procs(request: pytest.FixtureRequest) -> Iterator[list[Service]]:
     """Processes to stop after the test (and whose logs to show if it failed)."""
-    started: list[Proc] = []
+    started: list[Service] = []
     yield started
     for proc in reversed(started):
         proc.stop()
@@ -56,7 +56,7 @@ def fresh_db(pg_server: str) -> Iterator[Callable[[str], Database]]:
 
 
 @pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Proc, int]]:
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, int]]:
     """A Prefect server process and its port, started once (its boot is slow)."""
     port = free_port()
     proc = prefect_server_proc(port, tmp_path_factory.mktemp("prefect"))

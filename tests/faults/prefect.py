@@ -11,15 +11,17 @@ import threading
 import time
 from pathlib import Path
 
-from tests.support.faults import Proc, base_env, free_port, http_answers
+from tests.support.faults import base_env
+from tests.support.processes import Service, free_port, http_answers
 
 
-def prefect_server_proc(port: int, log_dir: Path) -> Proc:
+def prefect_server_proc(port: int, log_dir: Path) -> Service:
     """``prefect server start`` on 127.0.0.1:``port``, its own home and SQLite database, no UI."""
     env = base_env(PREFECT_HOME=str(log_dir / "prefect-home"))
     argv = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--no-ui"]
-    ready = http_answers(f"http://127.0.0.1:{port}/api/health")
-    return Proc("prefect", [*argv, "--port", str(port)], env, log_dir / "prefect.log", ready)
+    argv += ["--port", str(port)]
+    ready = f"http://127.0.0.1:{port}/api/health"
+    return Service("prefect", argv, env=env, log=log_dir / "prefect.log", ready=ready)
 
 
 class Relay:

@@ -39,7 +39,7 @@ from tests.faults.checks import (
 )
 from tests.faults.load import Load
 from tests.faults.zygote import forked_pair
-from tests.support.faults import Proc, SmtpSink
+from tests.support.processes import Service, SmtpSink
 
 from awardflow.db.models import OutboxMessage
 from awardflow.db.session import Database
@@ -59,7 +59,7 @@ def undelivered(db: Database) -> int:
 
 
 def test_kill_api_and_worker_ten_times(
-    fresh_db: Callable[[str], Database], tmp_path: Path, procs: list[Proc]
+    fresh_db: Callable[[str], Database], tmp_path: Path, procs: list[Service]
 ) -> None:
     db = fresh_db("awardflow_faults_kill")
     sink = SmtpSink()

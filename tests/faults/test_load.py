@@ -13,7 +13,8 @@ import pytest
 from tests.faults.cast import build_cast
 from tests.faults.checks import check_chains, check_ledger, check_outbox, summary
 from tests.faults.load import Load
-from tests.support.faults import Proc, api_proc
+from tests.support.faults import api_proc
+from tests.support.processes import Service
 
 from awardflow.db.session import Database
 
@@ -23,7 +24,7 @@ SECONDS = 60  # the issue asks for 60 s
 
 
 def test_32_clients_for_60_seconds(
-    fresh_db: Callable[[str], Database], tmp_path: Path, procs: list[Proc]
+    fresh_db: Callable[[str], Database], tmp_path: Path, procs: list[Service]
 ) -> None:
     db = fresh_db("awardflow_faults_load")
     api, url = api_proc(db.url, tmp_path)

@@ -2,7 +2,7 @@
 can retry (503 in the one error shape with Retry-After, or a dropped connection), never a 500;
 nothing is half-written; the same API process recovers by itself (pool pre-ping), no restart.
 
-The cluster is the test's own (tests.support.faults.PgCluster on its own port and directory),
+The cluster is the test's own (tests.support.processes.Postgres on its own port and directory),
 so the session's shared cluster is never touched.
 """
 
@@ -17,7 +17,8 @@ from tests.faults.cast import build_cast, fresh_schema
 from tests.faults.checks import check_chains, check_ledger, check_outbox, summary
 from tests.faults.load import Load
 from tests.support import pg
-from tests.support.faults import PgCluster, Proc, api_proc
+from tests.support.faults import api_proc
+from tests.support.processes import Postgres, Service
 
 from awardflow.db.session import Database
 
@@ -25,13 +26,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 @pytest.fixture
-def cluster() -> Iterator[PgCluster]:
-    own = PgCluster().start()
+def cluster() -> Iterator[Postgres]:
+    own = Postgres(max_connections=100).start()
     yield own
-    own.stop()
+    own.destroy()
 
 
-def test_postgres_restart_under_load(cluster: PgCluster, tmp_path: Path, procs: list[Proc]) -> None:
+def test_postgres_restart_under_load(
+    cluster: Postgres, tmp_path: Path, procs: list[Service]
+) -> None:
     db = Database(pg.create_database(cluster.url, "awardflow_faults_pg"))
     fresh_schema(db)
     api, url = api_proc(db.url, tmp_path)

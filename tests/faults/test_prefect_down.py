@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 from tests.faults.cast import CLERK, HEAD, build_cast
 from tests.faults.checks import check_chains, check_delivered, check_outbox
 from tests.faults.prefect import Relay
-from tests.support.faults import Proc, SmtpSink, api_proc, base_env, http_answers, mail_env
+from tests.support.faults import api_proc, base_env, mail_env
+from tests.support.processes import Service, SmtpSink, http_answers
 
 from awardflow.db.models import Nomination
 from awardflow.db.session import Database
@@ -50,8 +51,8 @@ def flow_runs(prefect_api: str) -> Counter[tuple[str, str]]:
 def test_prefect_down_api_works_flows_catch_up(
     fresh_db: Callable[[str], Database],
     tmp_path: Path,
-    procs: list[Proc],
-    prefect_server: tuple[Proc, int],
+    procs: list[Service],
+    prefect_server: tuple[Service, int],
 ) -> None:
     db = fresh_db("awardflow_faults_prefect")
     sink = SmtpSink()
@@ -67,7 +68,7 @@ def test_prefect_down_api_works_flows_catch_up(
         **mail_env(sink),
     )
     argv = [sys.executable, "-c", "from tests.faults.prefect import catch_up; catch_up()"]
-    runner = Proc("flows", argv, env, tmp_path / "flows.log")
+    runner = Service("flows", argv, env=env, log=tmp_path / "flows.log")
     procs += [api.start(), runner.start()]  # the flow process starts while Prefect is down
     try:
         cast = build_cast(db, drafts=0)

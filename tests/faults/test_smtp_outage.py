@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from tests.faults.cast import HEAD, build_cast, service_context
 from tests.faults.checks import check_delivered
-from tests.support.faults import SmtpSink
+from tests.support.processes import SmtpSink
 
 from awardflow.db.models import OutboxMessage
 from awardflow.db.session import Database

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tests.support import faults
-from tests.support.faults import REPO, Proc, SmtpSink, api_env, delivery_env, free_port
+from tests.support.faults import api_env, delivery_env
+from tests.support.processes import REPO, Service, SmtpSink, free_port, http_answers
 
 
 class Zygote:
@@ -61,13 +62,13 @@ class Zygote:
             self.popen.stdout.close()
 
 
-class ForkedProc(Proc):
-    """A :class:`Proc` whose process is forked by a :class:`Zygote` (same interface)."""
+class ForkedProc(Service):
+    """A :class:`Service` whose process is forked by a :class:`Zygote` (same interface)."""
 
     def __init__(
         self, zygote: Zygote, role: str, log: Path, ready: Callable[[], bool] | None = None
     ) -> None:
-        super().__init__(role, [], {}, log, ready)
+        super().__init__(role, [], env={}, log=log, ready=ready)
         self.zygote, self.role = zygote, role
         self._pid: int | None = None
 
@@ -85,7 +86,8 @@ class ForkedProc(Proc):
             return False
         return True
 
-    def start(self) -> Proc:
+    def start(self) -> Service:
+        self.started_at, self.ready_seconds = time.monotonic(), None
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
             out.write(f"\n===== start #{self.starts + 1} at {time.time():.3f} =====\n".encode())
@@ -160,7 +162,7 @@ def forked_pair(
     }
     zyg = Zygote(env, log_dir / "zygote.log")
     url = f"http://127.0.0.1:{port}"
-    api = ForkedProc(zyg, "api", log_dir / "api.log", faults.http_answers(f"{url}/api/me"))
+    api = ForkedProc(zyg, "api", log_dir / "api.log", http_answers(f"{url}/api/me"))
     worker = ForkedProc(zyg, "delivery", log_dir / "delivery.log")
     worker.ready = faults.pid_written(Path(env["FAULTS_READY_FILE"]), worker)
     return zyg, api, url, worker

@@ -1,17 +1,18 @@
 """awardflow's production topology as local processes, without Docker (docker-compose.yml's
 services, one process each, on 127.0.0.1 with free ports):
 
-- ``pg``: a PostgreSQL cluster (run as the ``postgres`` user, like ``tests/support/pg.py``)
-  holding two databases, awardflow's and Prefect's;
+- ``pg``: a PostgreSQL server holding two databases, awardflow's and Prefect's (a cluster of
+  the topology's own, or the test session's when given its URL);
 - ``prefect``: ``prefect server start`` on PostgreSQL (asyncpg);
 - ``workers``: N ``awardflow worker`` processes serving the deployments;
 - ``apis``: N ``awardflow api`` processes (the replicas);
 - ``smtp``: an SMTP sink (aiosmtpd, Mailpit's part) the workers deliver mail to.
 
-Each long-running process is a :class:`Service` that can be started, waited for, stopped
-(SIGTERM, as ``docker stop`` does), killed (SIGKILL to its whole process tree, as a crash) and
-restarted; ``pg`` and ``smtp`` have the same verbs. :meth:`Topology.report` gives every log's
-tail for a failure message, and leaving the ``with`` block stops everything, also on failure::
+Each long-running process is a :class:`~tests.support.processes.Service` that can be started,
+waited for, stopped (SIGTERM, as ``docker stop`` does), killed (SIGKILL to its whole process
+tree, as a crash) and restarted; ``pg`` and ``smtp`` have the same verbs. :meth:`Topology.report`
+gives every log's tail for a failure message, and leaving the ``with`` block stops everything,
+also on failure::
 
     with Topology(tmp_path, workers=2, apis=2) as topo:
         topo.start(seed=lambda t: t.awardflow("campaign", "load", "plan.yaml"))
@@ -20,311 +21,69 @@ tail for a failure message, and leaving the ``with`` block stops everything, als
         run_id = topo.prefect_client.run_deployment("assign-proposed/assign-proposed")
         topo.prefect_client.wait(run_id)
 
+Python's start-up is most of the cost on a busy machine, so nothing waits for it in turn: the
+API and worker processes start with Prefect's server and import awardflow at once, then wait
+at a gate (docker-compose.yml's ``depends_on``) until :meth:`Topology.start` opens it — the
+APIs once the migrations ran, the workers once Prefect answers and the seed is loaded — and
+then run ``awardflow api`` / ``awardflow worker`` exactly as the console script does.
+A restart after that starts at once.
+
 ``AWARDFLOW_TEST_PG_URL`` points at an existing server instead (then ``pg`` cannot be stopped).
 """
 
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import os
 import secrets
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
+import textwrap
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import httpx
-import psutil
-from tests.support import pg
+from tests.support.processes import (
+    Postgres,
+    ProcessError,
+    Service,
+    SmtpSink,
+    free_port,
+)
 
 BIN = Path(sys.executable).parent
-READY_TIMEOUT = float(os.environ.get("AWARDFLOW_TOPOLOGY_READY_TIMEOUT", "240"))
 #: Settings of the test process that must not leak into the topology's processes.
 _PRIVATE_PREFIXES = ("AWARDFLOW_", "PREFECT_")
+#: ``awardflow ARGS`` behind a gate: import ``MODULES`` now (``module:function`` also calls
+#: it), run the command once ``GATE`` exists (``python -c GATED GATE MODULES ARGS...``)
+GATED = textwrap.dedent(
+    """
+    import os, sys, time
+    from importlib import import_module
+    gate, modules, *args = sys.argv[1:]
+    for name in modules.split(","):
+        module, _, function = name.partition(":")
+        imported = import_module(module)
+        if function:
+            getattr(imported, function)()
+    while not os.path.exists(gate):
+        time.sleep(0.05)
+    from awardflow.cli import app
+    sys.argv = ["awardflow", *args]
+    sys.exit(app())
+    """
+)
+#: what each gated command imports (and builds) while it waits: what it would do first
+_API_IMPORTS = "awardflow.cli,awardflow.api.app,uvicorn"
+_WORKER_IMPORTS = "awardflow.cli,awardflow.flows.serve,prefect.runner,awardflow.flows.preload:warm"
 
 
-class TopologyError(RuntimeError):
+class TopologyError(ProcessError):
     """A process of the topology did not start, did not get ready, or a command failed."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _http_ok(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _tail(path: Path, lines: int) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def _kill_tree(procs: Iterable[psutil.Process], *, reaped_by_caller: int | None = None) -> None:
-    """SIGKILL every process and wait until they are gone, except the caller's own child
-    ``reaped_by_caller`` (its exit status belongs to its ``Popen``)."""
-    procs = list(procs)
-    for proc in procs:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
-    psutil.wait_procs([p for p in procs if p.pid != reaped_by_caller], timeout=10)
-
-
-class Service:
-    """One long-running process of the topology, in its own session (process group)."""
-
-    def __init__(
-        self,
-        name: str,
-        argv: list[str],
-        *,
-        env: Mapping[str, str],
-        cwd: Path,
-        log: Path,
-        ready_url: str | None = None,
-        url: str | None = None,
-    ) -> None:
-        self.name, self.argv, self.env, self.cwd, self.log = name, argv, dict(env), cwd, log
-        self.ready_url, self.url = ready_url, url
-        self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-        self.started_at = 0.0
-        #: seconds from the last start to ready, and of the last stop (for timing reports)
-        self.ready_seconds: float | None = None
-        self.stop_seconds: float | None = None
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def start(self) -> None:
-        if self.running:
-            raise TopologyError(f"{self.name} is already running (pid {self.pid})")
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.starts += 1
-        self.started_at, self.ready_seconds = time.monotonic(), None
-        with self.log.open("ab") as out:
-            out.write(f"\n=== start #{self.starts}: {' '.join(self.argv)}\n".encode())
-            out.flush()
-            self.process = subprocess.Popen(
-                self.argv,
-                env=self.env,
-                cwd=self.cwd,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-
-    def is_ready(self) -> bool:
-        return self.running and (self.ready_url is None or _http_ok(self.ready_url))
-
-    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while not self.is_ready():
-            if self.process is None or self.process.poll() is not None:
-                code = self.process.returncode if self.process else None
-                raise TopologyError(f"{self.name} exited ({code}):\n{self.log_tail()}")
-            if time.monotonic() > deadline:
-                raise TopologyError(f"{self.name} not ready in {timeout:.0f} s:\n{self.log_tail()}")
-            time.sleep(0.25)
-        if self.ready_seconds is None:
-            self.ready_seconds = time.monotonic() - self.started_at
-
-    def _tree(self) -> list[psutil.Process]:
-        if not self.running or self.pid is None:
-            return []
-        try:
-            root = psutil.Process(self.pid)
-            return [root, *root.children(recursive=True)]
-        except psutil.Error:
-            return []
-
-    def stop(self, timeout: float = 30.0) -> int | None:
-        """SIGTERM (``docker stop``), then SIGKILL what is left after ``timeout``; the exit code."""
-        if self.process is None:
-            return None
-        begun = time.monotonic()
-        tree = self._tree()
-        if self.running:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        # flow-run subprocesses may sit in their own process groups: none may outlive us
-        _kill_tree(p for p in tree[1:] if p.is_running())
-        self.stop_seconds = time.monotonic() - begun
-        return self.process.returncode
-
-    def kill(self) -> None:
-        """SIGKILL the process and every descendant at once: a crash, nothing cleaned up."""
-        if self.process is None:
-            return
-        _kill_tree(self._tree(), reaped_by_caller=self.process.pid)
-        self.process.wait()
-
-    def restart(self, *, wait: bool = True, timeout: float = READY_TIMEOUT) -> None:
-        self.stop()
-        self.start()
-        if wait:
-            self.wait_ready(timeout)
-
-    def log_tail(self, lines: int = 60) -> str:
-        return _tail(self.log, lines)
-
-
-class Postgres:
-    """A PostgreSQL cluster on a free port, restartable on the same data and port."""
-
-    def __init__(self, external: str | None = None) -> None:
-        """Its own cluster, or the server at ``external`` (a URL without a database)."""
-        self.external = external.rstrip("/") if external else None
-        self.root: Path | None = None
-        self.port = 0
-        self._running = False
-
-    @property
-    def server_url(self) -> str:
-        if self.external:
-            return self.external
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
-
-    @property
-    def running(self) -> bool:
-        return bool(self.external) or self._running
-
-    def _data(self) -> str:
-        assert self.root is not None
-        return str(self.root / "data")
-
-    def _pg_ctl(self, *args: str) -> subprocess.CompletedProcess[bytes]:
-        cmd = pg._as_postgres([pg._pg_bin("pg_ctl"), "-D", self._data(), *args])
-        return subprocess.run(cmd, capture_output=True, timeout=120)
-
-    def start(self) -> None:
-        if self.external or self._running:
-            return
-        if self.root is None:
-            self.root = Path(tempfile.mkdtemp(prefix="awardflow-topology-pg-"))
-            os.chmod(self.root, 0o777)
-            self.port = free_port()
-            init = [pg._pg_bin("initdb"), "-D", self._data(), "-A", "trust", "-U", "postgres"]
-            subprocess.run(pg._as_postgres([*init, "-E", "UTF8"]), check=True, capture_output=True)
-        opts = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c max_connections=300"
-        )
-        done = self._pg_ctl("-o", opts, "-l", str(self.root / "log"), "-w", "start")
-        if done.returncode != 0:
-            raise TopologyError(
-                f"PostgreSQL did not start: {done.stderr.decode()}\n{self.log_tail()}"
-            )
-        self._running = True
-
-    def _refuse_external(self, verb: str) -> None:
-        if self.external:
-            raise TopologyError(f"cannot {verb} the external server AWARDFLOW_TEST_PG_URL")
-
-    def stop(self, mode: str = "fast") -> None:
-        """``pg_ctl stop -m fast`` (clients are disconnected, work in flight rolls back)."""
-        self._refuse_external("stop")
-        if self._running:
-            self._pg_ctl("-m", mode, "-w", "stop")
-            self._running = False
-
-    def kill(self) -> None:
-        """SIGKILL the postmaster and its backends: the next start runs crash recovery."""
-        self._refuse_external("kill")
-        if not self._running or self.root is None:
-            return
-        pid = int((self.root / "data" / "postmaster.pid").read_text().split()[0])
-        with contextlib.suppress(psutil.Error):
-            root = psutil.Process(pid)
-            _kill_tree([root, *root.children(recursive=True)])
-        self._running = False
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def create_database(self, name: str) -> str:
-        return pg.create_database(self.server_url, name)
-
-    def destroy(self) -> None:
-        if self.external or self.root is None:
-            return
-        if self._running:
-            self.stop("immediate")
-        shutil.rmtree(self.root, ignore_errors=True)
-        self.root = None
-
-    def log_tail(self, lines: int = 40) -> str:
-        return _tail(self.root / "log", lines) if self.root else "(external server)"
-
-
-class SmtpSink:
-    """An SMTP server on 127.0.0.1 keeping every message (aiosmtpd); stop it for an outage."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-        self._controller: Any = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        msg = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        assert isinstance(msg, EmailMessage)
-        with self._lock:
-            self.messages.append(msg)
-        return "250 2.0.0 accepted"
-
-    @property
-    def running(self) -> bool:
-        return self._controller is not None
-
-    def start(self) -> None:
-        from aiosmtpd.controller import Controller
-
-        if self._controller is None:
-            self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-            self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def received(self) -> list[EmailMessage]:
-        with self._lock:
-            return list(self.messages)
 
 
 class PrefectClient:
@@ -348,7 +107,7 @@ class PrefectClient:
                 return str(response.json()["id"])
             if time.monotonic() > deadline:
                 raise TopologyError(f"deployment {name} not registered: {response.text}")
-            time.sleep(0.5)
+            time.sleep(0.2)
 
     def deployments(self) -> list[dict[str, Any]]:
         response = self.http.post("/deployments/filter", json={"limit": 200})
@@ -378,7 +137,7 @@ class PrefectClient:
                 return run
             if time.monotonic() > deadline:
                 raise TopologyError(f"flow run {run['name']} still {run['state_name']}")
-            time.sleep(0.5)
+            time.sleep(0.2)
 
     def flow_runs(self) -> list[dict[str, Any]]:
         response = self.http.post(
@@ -399,10 +158,13 @@ class Topology:
         apis: int = 2,
         smtp: bool = True,
         env: Mapping[str, str] | None = None,
+        server_url: str | None = None,
     ) -> None:
+        """``server_url``: a running PostgreSQL server (a URL without a database) to create
+        the two databases on, e.g. the test session's; by default a cluster of its own."""
         self.root = root
         self.token = secrets.token_hex(4)
-        self.pg = Postgres(os.environ.get("AWARDFLOW_TEST_PG_URL"))
+        self.pg = Postgres(server_url or os.environ.get("AWARDFLOW_TEST_PG_URL"))
         self.smtp = SmtpSink() if smtp else None
         self.database_url = ""
         self.prefect_database_url = ""
@@ -414,9 +176,13 @@ class Topology:
             "AWARDFLOW_API__JWT_SECRET": secrets.token_hex(32),
             "AWARDFLOW_WEB__SECRET_KEY": secrets.token_hex(32),
         }
+        self.gates = root / "gates"
         self.prefect = self._service(
             "prefect",
-            ["prefect", "server", "start", "--host", "127.0.0.1", "--port", str(self.prefect_port)],
+            [
+                str(BIN / "prefect"),
+                *("server", "start", "--host", "127.0.0.1", "--port", str(self.prefect_port)),
+            ],
             ready=f"{self.prefect_api_url}/health",
             url=self.prefect_api_url,
         )
@@ -462,25 +228,28 @@ class Topology:
     def _service(self, name: str, argv: list[str], *, ready: str, url: str) -> Service:
         return Service(
             name,
-            [str(BIN / argv[0]), *argv[1:]],
+            argv,
             env={},  # set by _refresh_env once the databases exist
             cwd=self.root,
             log=self.root / "logs" / f"{name}.log",
-            ready_url=ready,
+            ready=ready,
             url=url,
         )
 
+    def _gated(self, gate: str, imports: str, *args: str) -> list[str]:
+        return [sys.executable, "-c", GATED, str(self.gates / gate), imports, *args]
+
     def _api(self, i: int) -> Service:
-        url = f"http://127.0.0.1:{free_port()}"
-        argv = ["awardflow", "api", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1]]
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        argv = self._gated("apis", _API_IMPORTS, "api", "--host", "127.0.0.1", "--port", str(port))
         return self._service(f"api-{i + 1}", argv, ready=f"{url}/api/health", url=url)
 
     def _worker(self, i: int) -> Service:
         """``url`` is the runner's own web server (PREFECT_RUNNER_SERVER_*), for /health."""
         url = f"http://127.0.0.1:{free_port()}"
-        return self._service(
-            f"worker-{i + 1}", ["awardflow", "worker"], ready=f"{url}/health", url=url
-        )
+        argv = self._gated("workers", _WORKER_IMPORTS, "worker")
+        return self._service(f"worker-{i + 1}", argv, ready=f"{url}/health", url=url)
 
     def _refresh_env(self) -> None:
         common = self.env()
@@ -516,7 +285,7 @@ class Topology:
         return self._prefect_client
 
     def start_database(self) -> None:
-        """The cluster and two fresh databases (awardflow's and Prefect's)."""
+        """The server and two fresh databases (awardflow's and Prefect's), the SMTP sink."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.pg.start()
         url = self.pg.create_database(f"awardflow_{self.token}")
@@ -528,6 +297,11 @@ class Topology:
         if self.smtp is not None:
             self.smtp.start()
         self._refresh_env()
+
+    def open_gate(self, name: str) -> None:
+        """Let the gated processes ``name`` ("apis", "workers") run their command."""
+        self.gates.mkdir(parents=True, exist_ok=True)
+        (self.gates / name).touch()
 
     def awardflow(
         self, *args: str, input: str | None = None, timeout: float = 300.0, check: bool = True
@@ -554,21 +328,28 @@ class Topology:
             for future in [pool.submit(s.wait_ready) for s in todo]:
                 future.result()
 
-    def start(self, seed: Callable[[Topology], None] | None = None) -> None:
-        """Everything, in docker-compose.yml's order: the database; Prefect's server (booting
-        meanwhile); the migrations (the ``migrate`` one-shot); the API replicas; ``seed``; the
-        workers once Prefect is up (at start they register the deployments and read the
-        campaigns' closing dates, so they come after ``seed``). Waits until all are ready."""
+    def start(
+        self,
+        seed: Callable[[Topology], None] | None = None,
+        meanwhile: Callable[[Topology], None] | None = None,
+    ) -> None:
+        """Everything, in docker-compose.yml's order, each process importing meanwhile: the
+        databases; Prefect's server, the APIs and the workers start (the last two at their
+        gates); the migrations (the ``migrate`` one-shot), then the APIs' gate opens;
+        ``seed`` (what the workers read when they start: the campaigns' closing dates); the
+        workers' gate once Prefect answers (at start they register the deployments); then
+        ``meanwhile`` (more set-up, while they do). Waits until all are ready."""
         self.start_database()
-        self.prefect.start()
+        for service in self.services:
+            service.start()
         self.awardflow("db", "upgrade")
-        for api in self.apis:
-            api.start()
+        self.open_gate("apis")
         if seed is not None:
             seed(self)
         self.prefect.wait_ready()
-        for worker in self.workers:
-            worker.start()
+        self.open_gate("workers")
+        if meanwhile is not None:
+            meanwhile(self)
         self.wait_ready()
 
     def stop(self) -> None:
@@ -604,11 +385,9 @@ class Topology:
         """Each process's state and log tail, for a failure message."""
         parts = []
         for s in self.services:
-            state = (
-                "running" if s.running else f"exited {s.process.returncode if s.process else '-'}"
-            )
-            parts.append(f"----- {s.name} ({state}) {s.log}\n{s.log_tail(lines)}")
-        parts.append(f"----- postgres\n{self.pg.log_tail(lines)}")
+            state = "running" if s.alive() else f"exited {s.popen.returncode if s.popen else '-'}"
+            parts.append(f"----- {s.name} ({state}) {s.log}\n{s.tail(lines)}")
+        parts.append(f"----- postgres\n{self.pg.tail(lines)}")
         return "\n".join(parts)
 
     def __enter__(self) -> Topology:
