@@ -37,7 +37,9 @@ class Services:
         return self.clock()
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    """``async`` because it does no I/O: FastAPI runs a plain ``def`` dependency in its thread
+    pool, a round trip between threads for every request that uses it."""
     svc = request.app.state.services
     assert isinstance(svc, Services)
     return svc

@@ -19,9 +19,16 @@ class ErrorOut(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    total: int
+    total: int = Field(description="How many match (all of them, unless `total_capped`).")
     limit: int
     offset: int
+    total_capped: bool = Field(
+        False,
+        description=(
+            "True when more than `total` match: the list counts only up to a cap (the queues: "
+            "1,000), so `total` is the cap. Pages past it can still be read with `offset`."
+        ),
+    )
 
 
 class Ack(BaseModel):

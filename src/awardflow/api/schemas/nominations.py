@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -84,6 +85,28 @@ class NominationOut(BaseModel):
             due_at=due,
             overdue=due is not None and due < now,
         )
+
+
+def nomination_dict(row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
+    """What ``NominationOut.of(n, now).model_dump()`` gives, built from a row of the nomination's
+    columns (``api_queries.QUEUE_COLUMNS``) without an ORM object or a model: the database's
+    values are trusted, so nothing is validated again (the queue pages, bench/queue.py).
+    tests/api/test_queue_pages.py holds the two equal."""
+    out = {k: row[k] for k in _PLAIN}
+    due = _aware(row["due_at"])
+    vi, en = STATE_LABELS[row["state"]]
+    out.update(
+        nominee_kind=row["nominee_kind"].value,
+        fields=dict(row["fields"] or {}),
+        checklist=dict(row["checklist"] or {}),
+        state=row["state"].value,
+        state_label=vi,
+        state_label_en=en,
+        state_entered_at=_aware(row["state_entered_at"]) or now,
+        due_at=due,
+        overdue=due is not None and due < now,
+    )
+    return out
 
 
 _PLAIN = (

@@ -17,10 +17,12 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     or_,
     select,
     true,
 )
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session, aliased
 
 from awardflow.db.models import (
@@ -216,6 +218,86 @@ def _unfiltered(where: ColumnElement[bool], sort: str) -> tuple[Select[Any], Sel
     return count, page
 
 
+#: What a queue page shows of each nomination: the columns of the API's ``NominationOut``.
+QUEUE_COLUMNS = (
+    Nomination.id,
+    Nomination.campaign_id,
+    Nomination.round_id,
+    Nomination.award_id,
+    Nomination.unit_id,
+    Nomination.nominee_kind,
+    Nomination.person_id,
+    Nomination.nominee_unit_id,
+    Nomination.nominee_name,
+    Nomination.achievement,
+    Nomination.fields,
+    Nomination.checklist,
+    Nomination.opinion,
+    Nomination.state,
+    Nomination.version,
+    Nomination.content_version,
+    Nomination.assignee_id,
+    Nomination.state_entered_at,
+    Nomination.due_at,
+    Nomination.escalation_level,
+    Nomination.stuck,
+    Nomination.eligibility_override,
+    Nomination.decision_number,
+    Nomination.decision_date,
+)
+
+#: The statements of each kept queue filter (see ``_UNFILTERED``): the page with its capped
+#: total, and the capped count alone.
+_QUEUES: dict[int, tuple[ColumnElement[bool], Select[Any], Select[Any]]] = {}
+
+
+def queue_page(
+    session: Session, where: ColumnElement[bool], limit: int, offset: int, cap: int
+) -> tuple[Sequence[RowMapping], int, bool]:
+    """A queue's page, due first (then by id), as plain rows of ``QUEUE_COLUMNS`` (no ORM
+    objects), and its total counted up to ``cap`` only: ``(rows, total, capped)``, where
+    ``capped`` says that more than ``total`` (= ``cap``) nominations match. Counting every
+    match of a large queue (40,000 unassigned dossiers: 19 ms in PostgreSQL) costs more than
+    the page itself. One statement (the count is a subquery evaluated once), so the page and
+    its total come from one snapshot; a second one only counts for a page past the end.
+    ``where`` is a kept (cached) filter: its statements are built once."""
+    page, count = _queue_statements(where)
+    params = {"page_limit": limit, "page_offset": offset, "count_limit": cap + 1}
+    rows = session.execute(page, params).mappings().all()
+    if rows:
+        counted = int(rows[0]["queue_total"])
+    elif offset:
+        counted = int(session.execute(count, params).scalar_one())
+    else:
+        counted = 0
+    return rows, min(counted, cap), counted > cap
+
+
+def _queue_statements(where: ColumnElement[bool]) -> tuple[Select[Any], Select[Any]]:
+    found = _QUEUES.get(id(where))
+    if found is not None and found[0] is where:
+        return found[1], found[2]
+    if len(_QUEUES) > 4096:
+        _QUEUES.clear()
+    matching = (
+        select(literal_column("1"))
+        .select_from(Nomination)
+        .where(where)
+        .limit(bindparam("count_limit"))
+        .subquery("matching")
+    )
+    count = select(func.count()).select_from(matching)
+    page = (
+        select(*QUEUE_COLUMNS, count.scalar_subquery().label("queue_total"))
+        .where(where)
+        .order_by(_SORTS["due_at"], Nomination.id)
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+    )
+    _QUEUES[id(where)] = (where, page, count)
+    return page, count
+
+
 def all_matching(
     session: Session, where: ColumnElement[bool], q: NominationQuery
 ) -> Sequence[Nomination]:
@@ -302,8 +384,13 @@ def campaign_ids_under(session: Session, where: ColumnElement[bool]) -> list[int
 def task_clause(
     scope: Scope, states: Sequence[NominationState], assignee_id: int | None = None
 ) -> ColumnElement[bool]:
-    """A role's "my tasks": its scope, narrowed to the states it acts on (and to itself)."""
-    clause = and_(_one(scope), Nomination.state.in_(list(states)))
+    """A role's "my tasks": its scope, narrowed to the states it acts on (and to itself). One
+    state is compared with ``=``: an ``IN`` list is expanded into the SQL at every execution,
+    which cost ~0.2 ms of an appraiser's queue page (bench/queue.py)."""
+    in_states = (
+        Nomination.state == states[0] if len(states) == 1 else Nomination.state.in_(list(states))
+    )
+    clause = and_(_one(scope), in_states)
     if assignee_id is not None:
         clause = and_(clause, Nomination.assignee_id == assignee_id)
     return clause
