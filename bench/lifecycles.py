@@ -33,7 +33,6 @@ rest's are both visible.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -118,39 +117,33 @@ class Clock:
 
     @contextmanager
     def watching_transitions(self) -> Iterator[None]:
-        """Time every call of ``services.transitions.transition``, wherever a service calls it
-        from (each module imported the name), and book it to the current step."""
-        import awardflow.services.assignment
-        import awardflow.services.council
-        import awardflow.services.gateway
-        import awardflow.services.submissions
+        """Time the transition service's two halves (``_decide``: guards; ``_write``: row,
+        audit, outbox), through which both ``transition()`` and the batches of the flows run,
+        and book them to the current step; a transition is counted per decision."""
+        from awardflow.services import transitions as service
 
-        modules = [
-            awardflow.services.assignment,
-            awardflow.services.council,
-            awardflow.services.gateway,
-            awardflow.services.submissions,
-            sys.modules[__name__],
-        ]
+        real_decide, real_write = service._decide, service._write
 
-        from awardflow.services.transitions import transition as real
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
+        def decide(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
             try:
-                return real(*args, **kwargs)
+                return real_decide(*args, **kwargs)
             finally:
                 self.in_transition[self.current] += time.perf_counter() - t0
                 self.transitions[self.current] += 1
 
-        saved = [m.transition for m in modules]
-        for m in modules:
-            m.transition = timed  # type: ignore[attr-defined]
+        def write(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return real_write(*args, **kwargs)
+            finally:
+                self.in_transition[self.current] += time.perf_counter() - t0
+
+        service._decide, service._write = decide, write  # type: ignore[assignment]
         try:
             yield
         finally:
-            for m, original in zip(modules, saved, strict=True):
-                m.transition = original  # type: ignore[attr-defined]
+            service._decide, service._write = real_decide, real_write  # type: ignore[assignment]
 
 
 @dataclass

@@ -1,7 +1,12 @@
 """Balanced auto-assignment (``assign`` as the system): every proposed dossier goes to an
 appraiser of its campaign's appraising office with the least open work; ties go round-robin
 (whoever took a dossier least recently); never to someone in conflict with the nominee — the
-``assign`` guards refuse those, and the next candidate is tried."""
+``assign`` guards refuse those, and the next candidate is tried.
+
+One transition batch per run: the batch's rows are read (and locked) in one select, each
+``assign`` is decided in order as the one transition service decides it, and the assigned ones
+are written together. A refused candidate plans nothing and writes nothing (no savepoint per
+try): the next candidate is tried on the same row."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from sqlalchemy.orm import Session
 from awardflow.db.repositories import assignment as repo
 from awardflow.errors import TransitionRefused
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import transition
+from awardflow.services.transitions import TransitionBatch
 from awardflow.states import Actor, Trigger
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -33,7 +38,10 @@ def assign_proposed(
     system = Actor.system("assignment")
     load: dict[int, tuple[int, datetime]] = {}
     offices: dict[int, list[int]] = {}  # the batch's offices and their appraisers, read once
-    for nid, office_id in repo.proposed_batch(session, batch):
+    waiting = repo.proposed_batch(session, batch)
+    transitions = TransitionBatch(session, ctx, now=now)
+    transitions.load([nid for nid, _ in waiting])
+    for nid, office_id in waiting:
         if office_id not in offices:
             offices[office_id] = repo.appraisers_of(session, office_id)
         candidates = offices[office_id]
@@ -46,16 +54,7 @@ def assign_proposed(
         reasons: list[str] = []
         for uid in ranked:
             try:
-                with session.begin_nested():
-                    transition(
-                        session,
-                        ctx,
-                        nid,
-                        Trigger.ASSIGN,
-                        system,
-                        data={"assignee_id": uid},
-                        now=now,
-                    )
+                transitions.add(nid, Trigger.ASSIGN, system, data={"assignee_id": uid})
             except TransitionRefused as refused:
                 reasons.append(refused.message_vi)
                 continue
@@ -64,4 +63,5 @@ def assign_proposed(
             break
         else:
             report.unassignable[nid] = "; ".join(reasons) or "Phòng thẩm định chưa có chuyên viên."
+    transitions.write()
     return report

@@ -5,7 +5,9 @@ votes) and increments a counter (what was chosen); nothing links the two, and ba
 audit event on the nomination. Closing applies quorum, each award's threshold as a fraction of
 ALL members, and the award's percentage quota for the round (ranked by yes-votes; the chair
 breaks a tie at the cut-off), then fires pass_vote / fail_vote / postpone through the
-transition service as the system.
+transition service as the system. Opening and closing move every item in one transition batch
+(``transitions.transition_many``); any refusal aborts the whole step, as one failing
+``transition`` call did.
 """
 
 from __future__ import annotations
@@ -18,20 +20,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import (
-    AgendaItem,
     Attendance,
     Award,
     CouncilMember,
     CouncilSession,
-    Nomination,
 )
 from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import council as repo
 from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import org as org_repo
-from awardflow.errors import Conflict, Forbidden, InvalidInput, NotFound
+from awardflow.errors import AwardflowError, Conflict, Forbidden, InvalidInput, NotFound
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import transition
+from awardflow.services.transitions import BatchItem, TransitionOutcome, transition_many
 from awardflow.states import Actor, NominationState, Role, Trigger
 
 CHOICES = ("agree", "disagree", "abstain")
@@ -150,18 +150,26 @@ def open_session(
     council.opened_at = now
     session.flush()
     scheduled = noms_repo.ids_in_state(session, council.round_id, NominationState.APPRAISED)
-    for nid in scheduled:
-        transition(session, ctx, nid, Trigger.SCHEDULE_VOTE, Actor.system("council"), now=now)
+    system = Actor.system("council")
+    items = [BatchItem(nid, Trigger.SCHEDULE_VOTE, system) for nid in scheduled]
+    _all_or_nothing(transition_many(session, ctx, items, now=now))
     return scheduled
 
 
+def _all_or_nothing(outcomes: list[TransitionOutcome]) -> None:
+    """Raise the first refusal of a batch (the entry point rolls the step back)."""
+    for outcome in outcomes:
+        if isinstance(outcome, AwardflowError):
+            raise outcome
+
+
 def add_to_agenda(session: Session, session_id: int, nomination_id: int) -> None:
-    """Called by the transition service on ``schedule_vote``: an item with zeroed counters."""
-    if repo.on_agenda(session, session_id, nomination_id):
-        return
+    """Put a dossier on a session's agenda with zeroed counters, unless it is there already
+    (what ``schedule_vote`` does, through the same repository function, for its batch)."""
+    session.flush()
     # next position = last + 1 in SQL: counting the loaded agenda made opening a session of N
     # dossiers load N²/2 rows
-    repo.add_agenda_item(session, session_id, nomination_id, CHOICES)
+    repo.add_agenda_items(session, session_id, [nomination_id], CHOICES)
 
 
 def record_attendance(
@@ -220,8 +228,16 @@ def cast_ballot(
             "A ballot is agree, disagree or abstain.",
             field="choice",
         )
-    # One read for the session, the voter's membership and attendance, and the item (a ballot
-    # is the council's most frequent request: members x items per session).
+    day = now.date().isoformat()
+    # The common case in one statement: a present member's own ballot on an item of an open
+    # session inserts its receipt only if every check below would pass (a ballot is the
+    # council's most frequent request: members x items per session). When it inserts nothing,
+    # the checks run one by one to say why (or it was a second ballot).
+    if written_for is None and repo.cast_ballot(
+        session, session_id, nomination_id, actor.user_id, choice, cast_on=day
+    ):
+        return
+    # One read for the session, the voter's membership and attendance, and the item.
     voter = written_for if written_for is not None else actor.user_id
     found = repo.ballot_context(session, session_id, nomination_id, voter)
     if found is None:
@@ -248,7 +264,7 @@ def cast_ballot(
             field="nomination_id",
         )
     # the unique receipt decides, also between two concurrent requests: nothing read first
-    written, day = written_for is not None, now.date().isoformat()
+    written = written_for is not None
     if not repo.add_receipt(
         session, session_id, nomination_id, voter, written=written, cast_on=day
     ):
@@ -256,7 +272,7 @@ def cast_ballot(
             "Thành viên đã bỏ phiếu cho hồ sơ này.",
             "This member has already voted on this dossier.",
         )
-    repo.add_to_tally(session, session_id, nomination_id, choice)
+    repo.count_vote(session, session_id, nomination_id, choice)
 
 
 def _voter(session: Session, actor: Actor, council: CouncilSession, written_for: int | None) -> int:
@@ -313,16 +329,11 @@ def close_session(
     present = repo.present_count(session, session_id)
     quorum_met = present >= math.ceil(council.quorum * n - EPS)
     # the agenda's dossiers and counters in two statements, not two per item
-    noms = {nom.id: nom for nom in repo.agenda_nominations(session, session_id)}
-    items = [
-        i
-        for i in repo.agenda(session, session_id)
-        if noms[i.nomination_id].state is NominationState.IN_COUNCIL
-    ]
+    items = repo.items_to_decide(session, session_id)
     counts = repo.tallies(session, session_id)
-    rows = _rank(session, council, items, n, quorum_met, chair_tiebreak or {}, noms, counts)
-    session.flush()
+    rows = _rank(session, items, n, quorum_met, chair_tiebreak or {}, counts)
     system = Actor.system("council")
+    moves = []
     for row in rows:
         trigger = {"passed": Trigger.PASS_VOTE, "postponed": Trigger.POSTPONE}.get(
             row["outcome"], Trigger.FAIL_VOTE
@@ -332,16 +343,9 @@ def close_session(
             if row["outcome"] == "postponed"
             else None
         )
-        transition(
-            session,
-            ctx,
-            row["nomination_id"],
-            trigger,
-            system,
-            comment=comment,
-            now=now,
-            data={k: row[k] for k in ("agree", "disagree", "abstain", "required")},
-        )
+        data = {k: row[k] for k in ("agree", "disagree", "abstain", "required")}
+        moves.append(BatchItem(row["nomination_id"], trigger, system, comment=comment, data=data))
+    _all_or_nothing(transition_many(session, ctx, moves, now=now))
     council.status = "closed"
     council.closed_at = now
     council.minutes = {
@@ -369,27 +373,29 @@ def close_session(
 
 def _rank(
     session: Session,
-    council: CouncilSession,
-    items: list[AgendaItem],
+    items: list[tuple[int, int, str, int, int]],
     n: int,
     quorum_met: bool,
     tiebreak: dict[int, list[int]],
-    noms: dict[int, Nomination],
     tallies: dict[int, dict[str, int]],
 ) -> list[dict[str, Any]]:
+    """Each item's counts, required yes-votes, outcome and rank; stores outcome and rank on the
+    agenda items (only once every quota is settled: a tie the chair must break stores none)."""
     rows: list[dict[str, Any]] = []
     groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
     quotas: dict[int, int | None] = {}  # per award: computed before any item moves
-    for item in items:
-        nom = noms[item.nomination_id]
-        award = campaigns_repo.award(session, nom.award_id)
-        assert award is not None
-        counts = tallies.get(nom.id, {})
-        if award.id not in quotas:
-            quotas[award.id] = _quota(session, nom.round_id, award)
+    awards: dict[int, Award] = {}
+    for item_id, nomination_id, nominee, award_id, round_id in items:
+        if award_id not in awards:
+            found = campaigns_repo.award(session, award_id)
+            assert found is not None
+            awards[award_id] = found
+            quotas[award_id] = _quota(session, round_id, found)
+        award = awards[award_id]
+        counts = tallies.get(nomination_id, {})
         row: dict[str, Any] = {
-            "nomination_id": nom.id,
-            "nominee": nom.nominee_name,
+            "nomination_id": nomination_id,
+            "nominee": nominee,
             "award": award.code,
             "agree": counts.get("agree", 0),
             "disagree": counts.get("disagree", 0),
@@ -397,20 +403,21 @@ def _rank(
             "required": math.ceil(award.threshold * n - EPS),
             "outcome": "postponed",
             "rank": None,
-            "_item": item,
-            "_quota": quotas[award.id],
+            "_item": item_id,
+            "_quota": quotas[award_id],
         }
         rows.append(row)
         if quorum_met:
             row["outcome"] = "passed" if row["agree"] >= row["required"] else "failed"
             if row["outcome"] == "passed":
-                groups[award.id].append(row)
+                groups[award_id].append(row)
     for award_id, passing in groups.items():
         _apply_quota(passing, tiebreak.get(award_id, []))
+    outcomes = []
     for row in rows:
-        item = row.pop("_item")
+        outcomes.append((row.pop("_item"), row["outcome"], row["rank"]))
         row.pop("_quota")
-        item.outcome, item.rank = row["outcome"], row["rank"]
+    repo.set_outcomes(session, outcomes)
     return rows
 
 

@@ -1,12 +1,15 @@
 """The database-backed :class:`~awardflow.states.context.Facts` for one transition.
 
 Each answer is computed on first use and cached, so a trigger pays only for what its guards ask.
+In a transition batch the items' facts share a :class:`BatchMemo`: what no transition of the
+batch can change is read once per batch instead of once per item.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from awardflow.campaigns.calendar import local_date
 from awardflow.db.models import Award, Campaign, Nomination, Round
+from awardflow.db.repositories import assignment as assignment_repo
 from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import council as council_repo
 from awardflow.db.repositories import nominations as nominations_repo
@@ -25,6 +29,47 @@ from awardflow.states.context import EligibilityOutcome, VoteResult
 from awardflow.states.lifecycle import Role
 
 EligibilityCheck = Callable[[Session, Nomination, Round, Award, date], EligibilityOutcome]
+Profile = tuple[int | None, set[int], list[tuple[int | None, int | None, str]]]
+
+
+def _no_pending_writes() -> None:
+    return None
+
+
+@dataclass
+class BatchMemo:
+    """What the facts of one transition batch share. Which answer may be shared is decided by
+    what the batch's own writes (rows, audit events, outbox, agenda items, award history) can
+    change:
+
+    - read once per batch, never changed by a transition: unit paths; role grants; campaign
+      version definitions (checklists); a round's open council session (only opening and
+      closing a session change it, outside the batch); a session's quorum, member and present
+      counts; an appraiser's own units and declared conflicts;
+    - read once per batch for all of its ``nomination_ids`` at first use, changed only by a
+      transition of that same nomination (its agenda item; nothing a transition writes puts a
+      dossier in a package): the latest agenda item with its agree-count, and whether it is in
+      a submission package. The batch flushes and calls :meth:`forget_nominations` before it
+      takes a second item of a nomination, and when it adds ids;
+    - read per item after ``flush`` has written the batch's pending items, because earlier
+      items change them: the quota and duplicate counts (other nominations' states) and
+      eligibility (the award history an earlier ``awarded`` adds, other nominations);
+    - read per item without a flush (no transition writes them): evidence kinds.
+    """
+
+    nomination_ids: list[int] = field(default_factory=list)
+    flush: Callable[[], None] = _no_pending_writes
+    paths: dict[int, str] = field(default_factory=dict)
+    grants: dict[tuple[int, Role, str], bool] = field(default_factory=dict)
+    definitions: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    open_sessions: dict[int, int | None] = field(default_factory=dict)
+    session_counts: dict[int, tuple[float, int, int] | None] = field(default_factory=dict)
+    profiles: dict[int, Profile] = field(default_factory=dict)
+    votes: dict[int, tuple[int, str | None, int]] | None = None
+    packaged: set[int] | None = None
+
+    def forget_nominations(self) -> None:
+        self.votes = self.packaged = None
 
 
 class DbFacts:
@@ -36,12 +81,16 @@ class DbFacts:
         eligibility: EligibilityCheck,
         *,
         preloaded: tuple[Round, Campaign, Award, dict[int, str]] | None = None,
+        memo: BatchMemo | None = None,
     ) -> None:
         self.session = session
         self.nom = nomination
         self.now = now
         self._eligibility = eligibility
-        self._paths: dict[int, str] = {}
+        self._memo = memo
+        self._paths: dict[int, str] = memo.paths if memo is not None else {}
+        self._open_session: int | None = None
+        self._open_session_read = False
         if preloaded is not None:  # the transition service read them with the row
             rnd, campaign, award, paths = preloaded
             self.__dict__.update(round=rnd, campaign=campaign, award=award)
@@ -115,15 +164,21 @@ class DbFacts:
         limit = self.award.quota_per_unit
         if limit is None:
             return None, 0
+        if self._memo is not None:
+            self._memo.flush()
         used = nominations_repo.count_proposed_for_quota(
             self.session, self.nom.round_id, self.nom.award_id, self.nom.unit_id, self.nom.id
         )
         return limit, used
 
     def duplicate_live_nomination(self) -> int | None:
+        if self._memo is not None:
+            self._memo.flush()
         return nominations_repo.duplicate_live(self.session, self.nom)
 
     def eligibility(self) -> EligibilityOutcome:
+        if self._memo is not None:
+            self._memo.flush()
         outcome = self._eligibility(
             self.session, self.nom, self.round, self.award, local_date(self.now)
         )
@@ -132,14 +187,36 @@ class DbFacts:
         return outcome
 
     def is_appraiser(self, user_id: int) -> bool:
-        return org_repo.holds_role_over(
-            self.session, user_id, Role.APPRAISER, self.appraising_office_path()
+        office = self.appraising_office_path()
+        if self._memo is None:
+            return org_repo.holds_role_over(self.session, user_id, Role.APPRAISER, office)
+        key = (user_id, Role.APPRAISER, office)
+        if key not in self._memo.grants:
+            self._memo.grants[key] = org_repo.holds_role_over(
+                self.session, user_id, Role.APPRAISER, office
+            )
+        return self._memo.grants[key]
+
+    def _identity(self, user_id: int) -> tuple[int | None, set[int], str | None]:
+        nominee_person, nominee_unit = self.nom.person_id, self.nom.nominee_unit_id
+        if self._memo is None:
+            return org_repo.appraiser_identity(self.session, user_id, nominee_person, nominee_unit)
+        if user_id not in self._memo.profiles:
+            self._memo.profiles[user_id] = assignment_repo.appraiser_profile(self.session, user_id)
+        person_id, own_units, conflicts = self._memo.profiles[user_id]
+        declared = next(
+            (
+                reason
+                for person, unit, reason in conflicts
+                if (person is not None and person == nominee_person)
+                or (unit is not None and unit == nominee_unit)
+            ),
+            None,
         )
+        return person_id, own_units, declared
 
     def appraiser_conflict(self, user_id: int) -> str | None:
-        person_id, own_units, declared = org_repo.appraiser_identity(
-            self.session, user_id, self.nom.person_id, self.nom.nominee_unit_id
-        )
+        person_id, own_units, declared = self._identity(user_id)
         if own_units & {self.nom.unit_id, self.nom.nominee_unit_id}:
             return "người thẩm định thuộc đơn vị của đối tượng được đề nghị"
         if person_id is not None and person_id == self.nom.person_id:
@@ -152,10 +229,7 @@ class DbFacts:
 
     def missing_criteria(self) -> Sequence[str]:
         # the checklist of the definition the nomination started on, not a later reload
-        version = campaigns_repo.version(
-            self.session, self.nom.campaign_id, self.nom.campaign_version
-        )
-        definition: dict[str, Any] = version.definition if version else {}
+        definition = self._definition()
         criteria = definition.get("criteria", {}).get(self.nom.nominee_kind.value, [])
         checklist = self.nom.checklist or {}
         return [
@@ -165,25 +239,73 @@ class DbFacts:
             and not isinstance(checklist.get(str(c["code"]), {}).get("met"), bool)
         ]
 
+    def _definition(self) -> dict[str, Any]:
+        key = (self.nom.campaign_id, self.nom.campaign_version)
+        if self._memo is not None and key in self._memo.definitions:
+            return self._memo.definitions[key]
+        definition = campaigns_repo.definition(self.session, *key)
+        if self._memo is not None:
+            self._memo.definitions[key] = definition
+        return definition
+
+    def open_session_id(self) -> int | None:
+        """The round's open council session (the one ``schedule_vote`` puts the dossier on)."""
+        if not self._open_session_read:
+            memo, round_id = self._memo, self.nom.round_id
+            if memo is None:  # through the ORM: pending changes are flushed first
+                found = council_repo.open_session_for_round(self.session, round_id)
+                self._open_session = found.id if found is not None else None
+            elif round_id in memo.open_sessions:
+                self._open_session = memo.open_sessions[round_id]
+            else:  # the batch flushed when it loaded its rows
+                self._open_session = council_repo.open_session_id(self.session, round_id)
+                memo.open_sessions[round_id] = self._open_session
+            self._open_session_read = True
+        return self._open_session
+
     def open_council_session(self) -> bool:
-        return council_repo.open_session_for_round(self.session, self.nom.round_id) is not None
+        return self.open_session_id() is not None
+
+    def _latest_vote(self) -> tuple[int, str | None, int] | None:
+        """(session id, outcome, agree-count) of the nomination's latest agenda item."""
+        memo = self._memo
+        if memo is None:
+            item = council_repo.latest_item(self.session, self.nom.id)
+            if item is None:
+                return None
+            yes = council_repo.tally(self.session, item.session_id, self.nom.id).get("agree", 0)
+            return item.session_id, item.outcome, yes
+        if memo.votes is None:
+            memo.votes = council_repo.latest_votes(self.session, memo.nomination_ids)
+        return memo.votes.get(self.nom.id)
+
+    def _session_counts(self, session_id: int) -> tuple[float, int, int] | None:
+        memo = self._memo
+        if memo is None:
+            council = council_repo.get_session(self.session, session_id)
+            if council is None:
+                return None
+            members = council_repo.member_count(self.session, session_id)
+            return council.quorum, members, council_repo.present_count(self.session, session_id)
+        if session_id not in memo.session_counts:
+            memo.session_counts[session_id] = council_repo.session_counts(self.session, session_id)
+        return memo.session_counts[session_id]
 
     def vote_result(self) -> VoteResult | None:
-        item = council_repo.latest_item(self.session, self.nom.id)
-        if item is None:
+        latest = self._latest_vote()
+        if latest is None:
             return None
-        council = council_repo.get_session(self.session, item.session_id)
-        if council is None:
+        session_id, outcome, yes = latest
+        counts = self._session_counts(session_id)
+        if counts is None:
             return None
-        members = council_repo.member_count(self.session, item.session_id)
-        present = council_repo.present_count(self.session, item.session_id)
-        yes = council_repo.tally(self.session, item.session_id, self.nom.id).get("agree", 0)
+        quorum, members, present = counts
         return VoteResult(
-            quorum_met=members > 0 and present >= math.ceil(council.quorum * members - 1e-9),
+            quorum_met=members > 0 and present >= math.ceil(quorum * members - 1e-9),
             yes=yes,
             members=members,
             required_yes=math.ceil(self.award.threshold * members - 1e-9),
-            within_quota=item.outcome != "over_quota",
+            within_quota=outcome != "over_quota",
         )
 
     def within_organiser_authority(self) -> bool:
@@ -191,4 +313,9 @@ class DbFacts:
         return self.award.deciding_authority in ("organiser", "unit")
 
     def in_submission_package(self) -> bool:
-        return submissions_repo.in_any_submission(self.session, self.nom.id)
+        memo = self._memo
+        if memo is None:
+            return submissions_repo.in_any_submission(self.session, self.nom.id)
+        if memo.packaged is None:
+            memo.packaged = submissions_repo.packaged(self.session, memo.nomination_ids)
+        return self.nom.id in memo.packaged

@@ -23,7 +23,7 @@ from awardflow.errors import AwardflowError
 from awardflow.services.actors import actor_for_user
 from awardflow.services.context import ServiceContext
 from awardflow.services.packages import build_package
-from awardflow.services.transitions import transition
+from awardflow.services.transitions import TransitionBatch
 from awardflow.states import NominationState, Role, Trigger
 
 
@@ -112,17 +112,22 @@ class FakeAuthority:
         rng = random.Random(f"{self.seed}:{submission.batch_key}")
         done: dict[str, int] = {}
         states = repo_states(session, submission)
+        # one transition batch: an answer the guards refuse plans (and writes) nothing
+        batch = TransitionBatch(session, ctx, now=now)
+        batch.load([nid for nid, state in states.items() if state is NominationState.SUBMITTED])
         for order, (nid, state) in enumerate(sorted(states.items()), start=1):
             if state is not NominationState.SUBMITTED:
                 continue
             roll = rng.random()
             trigger, kw = self._choice(roll, submission, order, now)
             try:
-                with session.begin_nested():
-                    transition(session, ctx, nid, trigger, actor, now=now, **kw)
+                batch.add(nid, trigger, actor, **kw)
             except AwardflowError:
+                if batch.broken:
+                    raise
                 continue
             done[trigger.value] = done.get(trigger.value, 0) + 1
+        batch.write()
         return done
 
     def _choice(

@@ -1,6 +1,6 @@
 """Submissions upward (trình cấp trên): council-approved nominations whose award is beyond the
 organiser's authority are gathered per round and receiving authority into one package with a
-batch key, and each item is submitted through the transition service.
+batch key, and its items are submitted through the transition service, as one batch.
 
 Idempotent by batch key: the key is derived from the round, the authority and the items, so a
 re-run after a crash finds the same submission and only submits what is still waiting.
@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from awardflow.db.models import Submission, SubmissionItem
+from awardflow.db.models import Submission
 from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import submissions as repo
-from awardflow.errors import InvalidInput, NotFound
+from awardflow.errors import AwardflowError, InvalidInput, NotFound
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import transition
+from awardflow.services.transitions import BatchItem, transition_many
 from awardflow.states import Actor, NominationState, Trigger
 
 
@@ -101,9 +101,7 @@ def prepare_submission(
         )
         repo.add(session, submission)
         session.flush()
-        for nid in ids:
-            repo.add(session, SubmissionItem(submission_id=submission.id, nomination_id=nid))
-        session.flush()
+        repo.add_items(session, submission.id, ids)
     submit_items(session, ctx, submission, now=now, actor=actor)
     return submission
 
@@ -117,20 +115,13 @@ def submit_items(
     actor: Actor | None = None,
 ) -> list[int]:
     """Fire ``submit`` for every item still council-approved (a re-run skips the done ones)."""
-    done = []
     system = actor or Actor.system("submission")
+    data = {"submission": submission.batch_key}
     states = noms_repo.states(session, repo.item_ids(session, submission.id))
-    for nid, state in states.items():
-        if state is NominationState.COUNCIL_APPROVED:
-            transition(
-                session,
-                ctx,
-                nid,
-                Trigger.SUBMIT,
-                system,
-                now=now,
-                data={"submission": submission.batch_key},
-            )
-            done.append(nid)
+    done = [nid for nid, state in states.items() if state is NominationState.COUNCIL_APPROVED]
+    items = [BatchItem(nid, Trigger.SUBMIT, system, data=data) for nid in done]
+    for outcome in transition_many(session, ctx, items, now=now):
+        if isinstance(outcome, AwardflowError):  # as one failing transition() call: abort
+            raise outcome
     submission.status = "submitted"
     return done

@@ -4,11 +4,18 @@
 It locks the row and checks the version, runs the guards, moves the state, sets the new
 deadline, appends the hash-chained audit event and writes the outbox rows. With an idempotency
 key, a repeat returns the first result and writes nothing.
+
+:class:`TransitionBatch` (and :func:`transition_many` on it) is the same service for the flows'
+batches: each item is decided exactly as :func:`transition` decides it (:func:`_decide`: the
+same guards, effects, deadline and audit event), in order, and the decided items are written
+together (:func:`_write`, which :func:`transition` uses for its one item): one locked select
+for all rows, the guards' look-ups the batch cannot change read once, executemany writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -16,17 +23,24 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from awardflow.db.models import AwardHistory, Nomination
+from awardflow.db.models import AuditEvent, AwardHistory, Campaign, Nomination
 from awardflow.db.repositories import audit as audit_repo
 from awardflow.db.repositories import council as council_repo
 from awardflow.db.repositories import idempotency as idem_repo
 from awardflow.db.repositories import nominations as repo
 from awardflow.db.repositories import outbox as outbox_repo
-from awardflow.errors import Forbidden, InvalidInput, NotFound, TransitionRefused, VersionConflict
+from awardflow.errors import (
+    AwardflowError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionRefused,
+    VersionConflict,
+)
 from awardflow.services import audit, deadlines
 from awardflow.services.context import ServiceContext
 from awardflow.services.eligibility import award_type_of_round
-from awardflow.services.facts import DbFacts
+from awardflow.services.facts import BatchMemo, DbFacts
 from awardflow.services.notify import outbox_rows
 from awardflow.states import Actor, GuardContext, Payload, Trigger, evaluate, fire, parse_trigger
 from awardflow.states.lifecycle import NominationState as S
@@ -145,11 +159,66 @@ def transition(
     found = repo.get_with_context_for_update(session, nomination_id, visible)
     if found is None:
         raise _not_found(nomination_id)
+    payload = Payload((comment or "").strip() or None, dict(data or {}))
+    move = _decide(session, ctx, found, trig, actor, payload, now, expected_version, None)
+    _write(session, [move])
+    result = move.result()
+    if idempotency_key:
+        idem_repo.add(
+            session,
+            idempotency_key,
+            actor_user_id=actor.user_id,
+            nomination_id=nomination_id,
+            trigger=trig.value,
+            response={k: v for k, v in result.as_dict().items() if k != "replayed"},
+        )
+    return result
+
+
+@dataclass(slots=True)
+class _Move:
+    """One transition decided and applied to its row's snapshot, not yet written."""
+
+    nom: Nomination
+    before: dict[str, Any]
+    trigger: Trigger
+    from_state: S
+    event: AuditEvent
+    facts: DbFacts
+    payload: Payload
+    campaign: Campaign
+
+    def result(self) -> TransitionResult:
+        nom = self.nom
+        return TransitionResult(
+            nomination_id=nom.id,
+            trigger=self.trigger.value,
+            from_state=self.from_state.value,
+            to_state=nom.state.value,
+            version=self.before["version"] + 1,  # what the write sets (or it raises)
+            event_seq=self.event.seq,
+            due_at=nom.due_at.isoformat() if nom.due_at else None,
+        )
+
+
+def _decide(
+    session: Session,
+    ctx: ServiceContext,
+    found: repo.WithContext,
+    trig: Trigger,
+    actor: Actor,
+    payload: Payload,
+    now: datetime,
+    expected_version: int | None,
+    memo: BatchMemo | None,
+) -> _Move:
+    """Check the version and the guards, then move the snapshot: state, effects, clocks,
+    deadline, and the next audit event. Raises the refusal; writes nothing."""
     nom, rnd, campaign, award, paths = found
     if expected_version is not None and nom.version != expected_version:
         raise VersionConflict(nom.version, expected_version)
-    payload = Payload((comment or "").strip() or None, dict(data or {}))
-    facts = DbFacts(session, nom, now, ctx.eligibility, preloaded=(rnd, campaign, award, paths))
+    preloaded = (rnd, campaign, award, paths)
+    facts = DbFacts(session, nom, now, ctx.eligibility, preloaded=preloaded, memo=memo)
     verdict = evaluate(trig, GuardContext(nom, actor, payload, facts, now))
     if verdict.forbidden:
         reason = verdict.reasons[0]
@@ -158,7 +227,7 @@ def transition(
         raise TransitionRefused(trig.value, list(verdict.reasons))
 
     from_state = nom.state
-    before = repo.snapshot(nom)
+    before = repo.values_of(nom)
     _apply_effects(ctx, nom, trig, actor, payload, now)
     fire(nom, trig)
     nom.state_entered_at = now
@@ -179,33 +248,200 @@ def transition(
         comment=payload.comment,
         data=payload.data,
     )
-    if not repo.write_back(session, nom, before):
-        raise VersionConflict(before["version"])
-    audit_repo.insert_now(session, event)
-    if nom.state is S.AWARDED:
-        _record_award(session, nom, facts, payload)
-    if trig is Trigger.SCHEDULE_VOTE:
-        _put_on_agenda(session, nom)
-    outbox_repo.add_many(session, outbox_rows(trig, nom, campaign, event))
-    result = TransitionResult(
-        nomination_id=nom.id,
-        trigger=trig.value,
-        from_state=from_state.value,
-        to_state=nom.state.value,
-        version=nom.version,
-        event_seq=event.seq,
-        due_at=nom.due_at.isoformat() if nom.due_at else None,
+    return _Move(nom, before, trig, from_state, event, facts, payload, campaign)
+
+
+def _write(session: Session, moves: Sequence[_Move]) -> None:
+    """Store decided moves: the rows (``WHERE version = old``, else VersionConflict), their
+    audit events, award history, agenda items and outbox rows — the same rows for one move or
+    many; many go in one executemany per table. The caller holds the rows' locks (select
+    ``FOR UPDATE``; SQLite's write transaction), so only a change made in this very transaction
+    since the select can move a version."""
+    if not repo.write_back_many(session, [(m.nom, m.before) for m in moves]):
+        raise _stale(session, moves)
+    audit_repo.insert_many(session, [m.event for m in moves])
+    for move in moves:
+        if move.nom.state is S.AWARDED:
+            _record_award(session, move.nom, move.facts, move.payload)
+    agenda: dict[int, list[int]] = {}
+    for move in moves:
+        if move.trigger is Trigger.SCHEDULE_VOTE:
+            open_session = move.facts.open_session_id()
+            assert open_session is not None  # the schedule_vote guard checked it
+            agenda.setdefault(open_session, []).append(move.nom.id)
+    for session_id, nomination_ids in agenda.items():
+        _put_on_agenda(session, session_id, nomination_ids)
+    outbox_repo.add_many(
+        session,
+        [row for m in moves for row in outbox_rows(m.trigger, m.nom, m.campaign, m.event)],
     )
-    if idempotency_key:
-        idem_repo.add(
-            session,
-            idempotency_key,
-            actor_user_id=actor.user_id,
-            nomination_id=nom.id,
-            trigger=trig.value,
-            response={k: v for k, v in result.as_dict().items() if k != "replayed"},
+
+
+def _stale(session: Session, moves: Sequence[_Move]) -> VersionConflict:
+    """The conflict of the (first) row whose UPDATE matched nothing. Of many, it is the one
+    that does not carry the new audit head this write gave it (a version alone cannot tell:
+    the other writer may have set the very number this write would have)."""
+    if len(moves) > 1:
+        found = repo.versions_and_heads(session, [m.nom.id for m in moves])
+        for m in moves:
+            version, head = found.get(m.nom.id, (m.before["version"], ""))
+            if head != m.nom.audit_head:
+                return VersionConflict(version, m.before["version"])
+    return VersionConflict(moves[0].before["version"])
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One transition of a batch: what :func:`transition` takes for one nomination."""
+
+    nomination_id: int
+    trigger: str | Trigger
+    actor: Actor
+    comment: str | None = None
+    data: Mapping[str, Any] | None = None
+    expected_version: int | None = None
+
+
+#: Decided moves are written at most this many at a time: enough to amortise each statement,
+#: and a bound on what a batch holds in memory at once.
+WRITE_EVERY = 100
+
+
+class TransitionBatch:
+    """Many transitions in the caller's transaction, each decided as :func:`transition` decides
+    it, in the order they are added, and written together (up to ``WRITE_EVERY`` at a time).
+
+    ``add`` raises what :func:`transition` raises for that item (NotFound, VersionConflict,
+    Forbidden, TransitionRefused…) and then has planned nothing: a refused item writes nothing,
+    so no savepoint is needed around it. ``write`` stores what was planned (also done before
+    a guard reads what earlier items change, and before a second item of the same nomination
+    — see :class:`~awardflow.services.facts.BatchMemo`). A failed write (a version moved since
+    the select) raises VersionConflict, rolls the batch's writes back to a savepoint, and
+    leaves the batch ``broken``: the caller's transaction must not carry on with it."""
+
+    def __init__(self, session: Session, ctx: ServiceContext, *, now: datetime | None = None):
+        self.session = session
+        self.ctx = ctx
+        self.now = now or datetime.now(UTC)
+        self.broken = False
+        # the memo calls back through a weak reference: a batch -> memo -> batch cycle would
+        # leave every row and move of the batch to the cyclic collector
+        self.memo = BatchMemo(flush=_weakly(self.write))
+        self._rows: dict[int, repo.WithContext] = {}
+        self._pending: list[_Move] = []
+        self._moved: set[int] = set()  # nominations moved by this batch (written or pending)
+        self._known: set[int] = set()  # ids the memo's per-nomination reads cover
+
+    def load(self, nomination_ids: Sequence[int]) -> None:
+        """Read (and lock) the rows the batch will move, with their context, in one select."""
+        missing = [n for n in dict.fromkeys(nomination_ids) if n not in self._rows]
+        if any(n in self._moved for n in missing):
+            self.write()  # a row read again must show what this batch did to it
+        if missing:
+            self._rows.update(repo.get_many_with_context_for_update(self.session, missing))
+            self.memo.nomination_ids.extend(n for n in missing if n not in self._known)
+            self._known.update(missing)
+            self.memo.forget_nominations()
+
+    def add(
+        self,
+        nomination_id: int,
+        trigger: str | Trigger,
+        actor: Actor,
+        *,
+        comment: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+    ) -> TransitionResult:
+        """Decide one transition; its result is final once :meth:`write` has run."""
+        if self.broken:
+            raise RuntimeError("this transition batch failed to write; roll back")
+        trig = parse_trigger(trigger) if isinstance(trigger, str) else trigger
+        self.load([nomination_id])  # a nomination moved before is read again, after a write
+        found = self._rows.get(nomination_id)
+        if found is None:
+            raise _not_found(nomination_id)
+        payload = Payload((comment or "").strip() or None, dict(data or {}))
+        move = _decide(
+            self.session,
+            self.ctx,
+            found,
+            trig,
+            actor,
+            payload,
+            self.now,
+            expected_version,
+            self.memo,
         )
-    return result
+        self._pending.append(move)
+        self._moved.add(nomination_id)
+        del self._rows[nomination_id]  # the move holds it until written; a new item re-reads
+        result = move.result()
+        if len(self._pending) >= WRITE_EVERY:
+            self.write()
+        return result
+
+    def write(self) -> None:
+        """Store every decided, not yet written transition."""
+        moves, self._pending = self._pending, []
+        if not moves:
+            return
+        try:
+            if len(moves) == 1:  # as transition(): nothing is written when the UPDATE misses
+                _write(self.session, moves)
+            else:  # an executemany may have updated some rows before one missed
+                with self.session.begin_nested():
+                    _write(self.session, moves)
+        except BaseException:
+            self.broken = True
+            raise
+
+
+def _weakly(method: Callable[[], None]) -> Callable[[], None]:
+    ref = weakref.WeakMethod(method)
+
+    def call() -> None:
+        bound = ref()
+        if bound is not None:
+            bound()
+
+    return call
+
+
+TransitionOutcome = TransitionResult | AwardflowError
+
+
+def transition_many(
+    session: Session,
+    ctx: ServiceContext,
+    items: Sequence[BatchItem],
+    *,
+    now: datetime | None = None,
+) -> list[TransitionOutcome]:
+    """:func:`transition` for each item, in order, as one batch: per item its result or the
+    error :func:`transition` would have raised for it (nothing is written for that item; the
+    others go through). A failed write raises (see :class:`TransitionBatch`)."""
+    batch = TransitionBatch(session, ctx, now=now)
+    batch.load([item.nomination_id for item in items])
+    outcomes: list[TransitionOutcome] = []
+    for item in items:
+        try:
+            outcomes.append(
+                batch.add(
+                    item.nomination_id,
+                    item.trigger,
+                    item.actor,
+                    comment=item.comment,
+                    data=item.data,
+                    expected_version=item.expected_version,
+                )
+            )
+        except AwardflowError as refused:
+            if batch.broken:  # an earlier item's write failed, not this item
+                raise
+            outcomes.append(refused)
+    batch.write()
+    return outcomes
 
 
 def _apply_effects(
@@ -258,10 +494,8 @@ def _record_award(session: Session, nom: Nomination, facts: DbFacts, payload: Pa
     )
 
 
-def _put_on_agenda(session: Session, nom: Nomination) -> None:
-    """A dossier scheduled for a vote joins the open session's agenda, counters at zero."""
-    from awardflow.services.council import add_to_agenda
+def _put_on_agenda(session: Session, session_id: int, nomination_ids: list[int]) -> None:
+    """Dossiers scheduled for a vote join the open session's agenda, counters at zero."""
+    from awardflow.services.council import CHOICES
 
-    open_session = council_repo.open_session_for_round(session, nom.round_id)
-    assert open_session is not None  # the schedule_vote guard checked it
-    add_to_agenda(session, open_session.id, nom.id)
+    council_repo.add_agenda_items(session, session_id, nomination_ids, CHOICES)

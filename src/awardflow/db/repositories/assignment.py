@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from awardflow.db.models import Campaign, Nomination, RoleGrant, Unit
+from awardflow.db.models import (
+    AppraiserConflict,
+    Campaign,
+    Nomination,
+    Person,
+    RoleGrant,
+    Unit,
+    User,
+)
 from awardflow.states.lifecycle import NominationState, Role
 
 
@@ -47,3 +55,31 @@ def open_workload(session: Session, user_ids: list[int]) -> dict[int, tuple[int,
     )
     found = {r[0]: (int(r[1]), r[2]) for r in session.execute(stmt)}
     return {uid: found.get(uid, (0, None)) for uid in user_ids}
+
+
+_PROFILE = (
+    select(
+        User.person_id,
+        Person.unit_id,
+        AppraiserConflict.person_id,
+        AppraiserConflict.unit_id,
+        AppraiserConflict.reason,
+    )
+    .outerjoin(Person, Person.id == User.person_id)
+    .outerjoin(AppraiserConflict, AppraiserConflict.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+    .order_by(AppraiserConflict.id)
+)
+
+
+def appraiser_profile(
+    session: Session, user_id: int
+) -> tuple[int | None, set[int], list[tuple[int | None, int | None, str]]]:
+    """What the conflict guard needs of one appraiser for any nominee (the batches read it once
+    per appraiser, not once per dossier): her own person id, that person's units, and every
+    conflict she declared as (person id, unit id, reason)."""
+    rows = session.connection().execute(_PROFILE, {"user_id": user_id}).all()
+    person_id = rows[0][0] if rows else None
+    units = {r[1] for r in rows if r[1] is not None}
+    declared = [(r[2], r[3], str(r[4])) for r in rows if r[4] is not None]
+    return person_id, units, declared

@@ -31,6 +31,24 @@ def insert_now(session: Session, event: AuditEvent) -> AuditEvent:
     return event
 
 
+#: the batch form: RETURNING the key with each row's (nomination, seq), which is unique, so the
+#: ids are matched back without relying on the order the database returns them in
+_INSERT_EVENTS = insert(_EVENTS).returning(_EVENTS.c.id, _EVENTS.c.nomination_id, _EVENTS.c.seq)
+
+
+def insert_many(session: Session, events: Sequence[AuditEvent]) -> None:
+    """:func:`insert_now` for many events (the transition batches): one executemany
+    (SQLAlchemy's "insertmanyvalues": a few multi-row INSERT … RETURNING statements)."""
+    if len(events) <= 1:
+        for event in events:
+            insert_now(session, event)
+        return
+    rows = [{k: getattr(event, k) for k in _EVENT_COLUMNS} for event in events]
+    by_link = {(event.nomination_id, event.seq): event for event in events}
+    for event_id, nomination_id, seq in session.connection().execute(_INSERT_EVENTS, rows):
+        by_link[(nomination_id, seq)].id = int(event_id)
+
+
 def events_for(session: Session, nomination_id: int) -> Sequence[AuditEvent]:
     stmt = (
         select(AuditEvent).where(AuditEvent.nomination_id == nomination_id).order_by(AuditEvent.seq)

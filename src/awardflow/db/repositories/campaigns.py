@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import Award, Campaign, CampaignPhase, CampaignVersion, Round
@@ -115,3 +116,37 @@ def version(session: Session, campaign_id: int, number: int) -> CampaignVersion 
         CampaignVersion.campaign_id == campaign_id, CampaignVersion.version == number
     )
     return session.execute(stmt).scalar_one_or_none()
+
+
+#: fingerprint -> definition. A version's definition never changes once stored, and the
+#: fingerprint is the hash of its content, so a cached definition can never be stale; only the
+#: small fingerprint is read per call instead of the whole document (the ``recommend`` guard
+#: reads the checklist of the version a dossier started on).
+_DEFINITIONS: dict[str, dict[str, Any]] = {}
+_FINGERPRINT = (
+    select(CampaignVersion.fingerprint)
+    .where(
+        CampaignVersion.campaign_id == bindparam("campaign_id"),
+        CampaignVersion.version == bindparam("number"),
+    )
+    .limit(1)
+)
+_DEFINITION = select(CampaignVersion.definition).where(
+    CampaignVersion.campaign_id == bindparam("campaign_id"),
+    CampaignVersion.version == bindparam("number"),
+)
+
+
+def definition(session: Session, campaign_id: int, number: int) -> dict[str, Any]:
+    """The definition of version ``number`` of a campaign ({} if there is none), read-only."""
+    params = {"campaign_id": campaign_id, "number": number}
+    fingerprint = session.execute(_FINGERPRINT, params).scalar_one_or_none()
+    if fingerprint is None:
+        return {}
+    found = _DEFINITIONS.get(fingerprint)
+    if found is None:
+        found = session.execute(_DEFINITION, params).scalar_one_or_none() or {}
+        if len(_DEFINITIONS) > 256:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[fingerprint] = found
+    return found

@@ -88,8 +88,9 @@ def _detached(model: Any, fields: list[tuple[str, str]], m: Any) -> Any:
 def get_with_context_for_update(
     session: Session, nomination_id: int, where: ColumnElement[bool] | None = None
 ) -> tuple[Nomination, Round, Campaign, Award, dict[int, str]] | None:
-    """The row (locked) with its round, campaign, award form and the paths of the units the guards scope
-    roles to (proposing unit, organiser, appraising office): one statement, the hot path.
+    """The row (locked) with its round, campaign, award form and the paths of the units the
+    guards scope roles to (proposing unit, organiser, appraising office): one statement, the
+    hot path.
     With ``where`` (a visibility filter), a row outside it is not found.
 
     The four objects are *snapshots*, not in the session: the transition service writes the
@@ -105,6 +106,65 @@ def get_with_context_for_update(
     paths = {m["unit_id_"]: m["unit_path_"], m["org_id_"]: m["org_path_"]}
     paths[m["office_id_"]] = m["office_path_"]
     return nom, rnd, campaign, award, paths
+
+
+# The batch form of ``_WITH_CONTEXT``, in two statements: the rows themselves (with their unit's
+# path) for all ids, locked in id order (two batches over overlapping rows take their locks in
+# the same order: no deadlock); then ``_WITH_CONTEXT``'s columns and joins once per distinct
+# round, campaign and award among them (most batches: one), not once per row — decoding the
+# context's hundred-odd columns per row cost more than the row itself.
+_MANY = (
+    select(*_WITH_CONTEXT.selected_columns[: len(_NOMS.c)], _UNIT.c.path.label("unit_path_"))
+    .select_from(_NOMS.join(_UNIT, _UNIT.c.id == _NOMS.c.unit_id))
+    .where(_NOMS.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_NOMS.c.id)
+    .with_for_update(of=_NOMS)
+)
+_CONTEXTS = (
+    select(*_WITH_CONTEXT.selected_columns[len(_NOMS.c) :], _NOMS.c.id)
+    .select_from(*_WITH_CONTEXT.get_final_froms())
+    .where(_NOMS.c.id.in_(bindparam("ids", expanding=True)))
+)
+_NOM_ATTRS = [attr for _, attr in _FIELDS[0][1]]  # in the order of _MANY's first columns
+_new_nomination = Nomination.__mapper__.class_manager.new_instance
+_MANY_CHUNK = 500  # ids per statement (SQLite's bound-parameter limit is far above)
+
+WithContext = tuple[Nomination, Round, Campaign, Award, dict[int, str]]
+
+
+def get_many_with_context_for_update(
+    session: Session, nomination_ids: Sequence[int]
+) -> dict[int, WithContext]:
+    """:func:`get_with_context_for_update` for many rows (the transition batches): id ->
+    (row, round, campaign, award form, unit paths); ids not found are left out. Rows of the
+    same round, campaign and award share one snapshot of each (read-only, as there)."""
+    session.flush()
+    conn = session.connection()
+    rows: list[tuple[Nomination, str]] = []
+    ids = sorted(set(nomination_ids))
+    for start in range(0, len(ids), _MANY_CHUNK):
+        chunk = ids[start : start + _MANY_CHUNK]
+        for row in conn.execute(_MANY, {"ids": chunk}):
+            nom = _new_nomination()  # as _detached() builds it, from the row's positions
+            nom.__dict__.update(zip(_NOM_ATTRS, row, strict=False))  # then the unit path
+            rows.append((nom, row[-1]))
+    # one row per distinct context stands for all rows that share it
+    samples: dict[tuple[int, int, int], int] = {}
+    for nom, _ in rows:
+        samples.setdefault((nom.round_id, nom.campaign_id, nom.award_id), nom.id)
+    contexts: dict[tuple[int, int, int], tuple[Round, Campaign, Award, dict[int, str]]] = {}
+    if samples:
+        by_id = {nid: key for key, nid in samples.items()}
+        for row in conn.execute(_CONTEXTS, {"ids": list(by_id)}):
+            m = row._mapping
+            rnd, campaign, award = (_detached(model, f, m) for model, f in _FIELDS[1:])
+            paths = {m["org_id_"]: m["org_path_"], m["office_id_"]: m["office_path_"]}
+            contexts[by_id[m[_NOMS.c.id]]] = (rnd, campaign, award, paths)
+    found: dict[int, WithContext] = {}
+    for nom, unit_path in rows:
+        rnd, campaign, award, paths = contexts[(nom.round_id, nom.campaign_id, nom.award_id)]
+        found[nom.id] = (nom, rnd, campaign, award, {nom.unit_id: unit_path, **paths})
+    return found
 
 
 #: attribute -> column key of the nominations table (they are the same today, but the mapping
@@ -142,6 +202,56 @@ def write_back(session: Session, nom: Nomination, before: dict[str, Any]) -> boo
     return True
 
 
+def values_of(nom: Nomination) -> dict[str, Any]:
+    """:func:`snapshot` read from the instance's ``__dict__`` (a snapshot holds every column
+    there): a tenth of the cost of the instrumented ``getattr`` per column, which the batches
+    pay twice per row."""
+    loaded = nom.__dict__
+    return {a: loaded[a] if a in loaded else getattr(nom, a) for a in _NOM_COLUMNS}
+
+
+def write_back_many(session: Session, rows: Sequence[tuple[Nomination, dict[str, Any]]]) -> bool:
+    """:func:`write_back` for many snapshots in one executemany: every row SETs the union of
+    the columns any of them changed (an unchanged column is written with its own value), each
+    still ``WHERE id = :id AND version = :old``. False if any row's version had moved: the
+    affected-row count is the sum over the rows (SQLite; psycopg 3 sums it too, and
+    SQLAlchemy reports both dialects' executemany rowcount as reliable), and each row can match
+    at most one, so the sum equals the number of rows only if every row matched. The caller
+    must then roll back (some rows may have been written). One row is :func:`write_back`'s
+    very statement (a plain execute)."""
+    if not rows:
+        return True
+    changing: set[str] = set()
+    current = []
+    for nom, before in rows:
+        now = values_of(nom)
+        changing.update(a for a, v in now.items() if v != before[a])
+        current.append(now)
+    changing.discard("version")
+    params = []
+    for (nom, before), now in zip(rows, current, strict=True):
+        values = {_NOM_COLUMNS[a]: now[a] for a in changing}
+        values.update(version=before["version"] + 1, b_id=nom.id, b_old=before["version"])
+        params.append(values)
+    params_or_one: Any = params[0] if len(params) == 1 else params
+    result = session.connection().execute(_WRITE_BACK, params_or_one)
+    if result.rowcount != len(rows):
+        return False
+    identity = session.identity_map
+    for nom, before in rows:
+        nom.version = before["version"] + 1
+        loaded = identity.get(identity_key(Nomination, nom.id))
+        if loaded is not None:
+            session.expire(loaded)
+    return True
+
+
+def versions_and_heads(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """id -> (version, audit head) of these rows (what a failed batch write compares)."""
+    stmt = select(_NOMS.c.id, _NOMS.c.version, _NOMS.c.audit_head).where(_NOMS.c.id.in_(ids))
+    return {int(r[0]): (int(r[1]), str(r[2])) for r in session.connection().execute(stmt)}
+
+
 def add(session: Session, nomination: Nomination) -> Nomination:
     session.add(nomination)
     session.flush()
@@ -162,33 +272,46 @@ def count_proposed_for_quota(
     return int(session.execute(stmt).scalar_one())
 
 
-def duplicate_live(session: Session, nomination: Nomination) -> int | None:
-    """Another live, proposed (not draft) nomination of the same nominee for the same award in
-    the same round. Drafts are the unit's working copies and do not block."""
-    nominee = (
-        Nomination.person_id == nomination.person_id
-        if nomination.person_id is not None
-        else Nomination.nominee_unit_id == nomination.nominee_unit_id
-    )
-    stmt = (
+def _duplicate_live(nominee: ColumnElement[bool]) -> Select[Any]:
+    return (
         select(Nomination.id)
         .where(
-            Nomination.round_id == nomination.round_id,
-            Nomination.award_id == nomination.award_id,
-            Nomination.id != nomination.id,
+            Nomination.round_id == bindparam("round_id"),
+            Nomination.award_id == bindparam("award_id"),
+            Nomination.id != bindparam("nomination_id"),
             Nomination.state.in_(_LIVE_BEYOND_DRAFT),
             nominee,
         )
         .limit(1)
     )
-    return session.execute(stmt).scalar_one_or_none()
+
+
+# The ``propose`` guards' look-ups, built once (building a select costs more than running it)
+_DUPLICATE_PERSON = _duplicate_live(Nomination.person_id == bindparam("nominee"))
+_DUPLICATE_UNIT = _duplicate_live(Nomination.nominee_unit_id == bindparam("nominee"))
+_EVIDENCE_KINDS = select(Evidence.kind).where(
+    Evidence.nomination_id == bindparam("nomination_id"), Evidence.removed_at.is_(None)
+)
+
+
+def duplicate_live(session: Session, nomination: Nomination) -> int | None:
+    """Another live, proposed (not draft) nomination of the same nominee for the same award in
+    the same round. Drafts are the unit's working copies and do not block."""
+    person = nomination.person_id is not None
+    params = {
+        "round_id": nomination.round_id,
+        "award_id": nomination.award_id,
+        "nomination_id": nomination.id,
+        "nominee": nomination.person_id if person else nomination.nominee_unit_id,
+    }
+    stmt = _DUPLICATE_PERSON if person else _DUPLICATE_UNIT
+    found = session.execute(stmt, params).scalar_one_or_none()
+    return None if found is None else int(found)
 
 
 def evidence_kinds(session: Session, nomination_id: int) -> set[str]:
-    stmt = select(Evidence.kind).where(
-        Evidence.nomination_id == nomination_id, Evidence.removed_at.is_(None)
-    )
-    return set(session.execute(stmt).scalars())
+    rows = session.execute(_EVIDENCE_KINDS, {"nomination_id": nomination_id})
+    return set(rows.scalars())
 
 
 def evidence_for(session: Session, nomination_id: int) -> Sequence[Evidence]:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, bindparam, select, text
+from sqlalchemy import JSON, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from awardflow.db.base import UTCDateTime, utcnow
 from awardflow.db.models import OutboxMessage
 
-# One textual statement for both databases (SQLite and PostgreSQL share the ON CONFLICT form):
-# it compiles once. The dialect-specific insert() constructs were recompiled on every call
-# (measured: 1.3 ms of a 5 ms transition), and the ORM form sent one statement per row.
+# One statement text for both databases (SQLite and PostgreSQL share the ON CONFLICT form), run
+# as the driver's own executemany: the dialect-specific insert() constructs were recompiled on
+# every call (measured: 1.3 ms of a 5 ms transition), the ORM form sent one statement per row,
+# and even a prebuilt text() cost SQLAlchemy ~12 µs a row to process its parameters (23 → 10
+# µs a row for the 900 rows a council's closing writes). The values are converted with the
+# columns' own types, once per call for the timestamp, so the stored values are the same.
 _COLUMNS = (
     "dedupe_key",
     "kind",
@@ -24,24 +29,45 @@ _COLUMNS = (
     "recipient_unit_id",
     "payload",
 )
-_INSERT = text(
+_SQL = (
     f"INSERT INTO notification_outbox ({', '.join(_COLUMNS)}, status, attempts, "
     "next_attempt_at, created_at) VALUES ("
     + ", ".join(f":{c}" for c in _COLUMNS)
     + ", 'pending', 0, :now, :now) ON CONFLICT (dedupe_key) DO NOTHING"
-).bindparams(bindparam("payload", type_=JSON), bindparam("now", type_=UTCDateTime()))
+)
+#: dialect name -> (statement in the driver's parameter style, payload and timestamp converters)
+_BY_DIALECT: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = {}
 
 
-def _params(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    now = utcnow()
-    return [{**{c: r.get(c) for c in _COLUMNS}, "now": now} for r in rows]
+def _for(dialect: Dialect) -> tuple[str, Callable[[Any], Any], Callable[[Any], Any]]:
+    found = _BY_DIALECT.get(dialect.name)
+    if found is None:
+        # sqlite3 takes ``:name`` (whatever the dialect's paramstyle), psycopg ``%(name)s``
+        sql = _SQL if dialect.name == "sqlite" else re.sub(r":(\w+)", r"%(\1)s", _SQL)
+        processors = []
+        for type_ in (JSON(), UTCDateTime()):
+            processor = type_.dialect_impl(dialect).bind_processor(dialect)
+            processors.append(processor or (lambda value: value))
+        found = _BY_DIALECT[dialect.name] = (sql, processors[0], processors[1])
+    return found
+
+
+def _insert(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    conn = session.connection()
+    sql, payload, stamp = _for(conn.dialect)
+    now = stamp(utcnow())
+    params = [
+        {**{c: r.get(c) for c in _COLUMNS}, "payload": payload(r.get("payload")), "now": now}
+        for r in rows
+    ]
+    return int(conn.exec_driver_sql(sql, params).rowcount)
 
 
 def add_many(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows; a dedupe key already present is skipped by the database itself (so two
     identical events racing cannot both insert, and nothing is read first)."""
     if rows:
-        session.execute(_INSERT, _params(rows))
+        _insert(session, rows)
 
 
 def insert_ignoring_duplicates(session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -50,8 +76,7 @@ def insert_ignoring_duplicates(session: Session, rows: Sequence[dict[str, Any]])
     statement the driver must parse (measured: 2× slower on PostgreSQL)."""
     if not rows:
         return 0
-    result = session.execute(_INSERT, _params(rows))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return _insert(session, rows)
 
 
 def for_nomination(session: Session, nomination_id: int) -> Sequence[OutboxMessage]:

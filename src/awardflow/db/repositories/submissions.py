@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import Award, Nomination, Submission, SubmissionItem
@@ -14,6 +16,20 @@ def in_any_submission(session: Session, nomination_id: int) -> bool:
     return session.execute(stmt).first() is not None
 
 
+_PACKAGED = (
+    select(SubmissionItem.nomination_id)
+    .where(SubmissionItem.nomination_id.in_(bindparam("ids", expanding=True)))
+    .distinct()
+)
+
+
+def packaged(session: Session, nomination_ids: Sequence[int]) -> set[int]:
+    """Which of these nominations are in some submission (:func:`in_any_submission` for a
+    batch, in one statement)."""
+    params = {"ids": list(nomination_ids)}
+    return {int(n) for n in session.connection().execute(_PACKAGED, params).scalars()}
+
+
 def by_batch_key(session: Session, batch_key: str) -> Submission | None:
     return session.execute(
         select(Submission).where(Submission.batch_key == batch_key)
@@ -22,6 +38,17 @@ def by_batch_key(session: Session, batch_key: str) -> Submission | None:
 
 def add(session: Session, obj: object) -> None:
     session.add(obj)
+
+
+_ITEMS: Table = SubmissionItem.__table__  # type: ignore[assignment]
+_ADD_ITEM = insert(_ITEMS)
+
+
+def add_items(session: Session, submission_id: int, nomination_ids: Sequence[int]) -> None:
+    """The package's items, in one executemany (nothing reads them back as objects)."""
+    if nomination_ids:
+        rows = [{"submission_id": submission_id, "nomination_id": n} for n in nomination_ids]
+        session.connection().execute(_ADD_ITEM, rows)
 
 
 def item_ids(session: Session, submission_id: int) -> list[int]:
