@@ -305,12 +305,14 @@ def duplicate_live(session: Session, nomination: Nomination) -> int | None:
         "nominee": nomination.person_id if person else nomination.nominee_unit_id,
     }
     stmt = _DUPLICATE_PERSON if person else _DUPLICATE_UNIT
-    found = session.execute(stmt, params).scalar_one_or_none()
+    session.flush()  # as the ORM's autoflush would; then straight to the connection
+    found = session.connection().execute(stmt, params).scalar_one_or_none()
     return None if found is None else int(found)
 
 
 def evidence_kinds(session: Session, nomination_id: int) -> set[str]:
-    rows = session.execute(_EVIDENCE_KINDS, {"nomination_id": nomination_id})
+    session.flush()  # as the ORM's autoflush would; then straight to the connection
+    rows = session.connection().execute(_EVIDENCE_KINDS, {"nomination_id": nomination_id})
     return set(rows.scalars())
 
 
