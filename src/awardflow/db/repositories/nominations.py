@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from awardflow.db.models import Award, Campaign, Evidence, Nomination, Round, Unit
+from awardflow.db.repositories.snapshots import detached
 from awardflow.states.lifecycle import LIVE, NominationState
 
 _LIVE_BEYOND_DRAFT = [s for s in LIVE if s is not NominationState.DRAFT]
@@ -78,11 +79,8 @@ def _scoped(where: ColumnElement[bool]) -> Select[Any]:
 
 
 def _detached(model: Any, fields: list[tuple[str, str]], m: Any) -> Any:
-    """An instance of ``model`` holding a row's values, outside any session, built the way
-    the ORM's loader builds one (the mapped constructor fires an event per attribute)."""
-    obj = model.__mapper__.class_manager.new_instance()
-    obj.__dict__.update({attr: m[label] for label, attr in fields})
-    return obj
+    """:func:`repositories.snapshots.detached`, untyped for the loops over ``_FIELDS``."""
+    return detached(model, fields, m)
 
 
 def get_with_context_for_update(
