@@ -3,6 +3,8 @@ of nominees (XLSX + PDF), the council minutes with the ballot tallies (PDF + DOC
 nominee's achievement report (PDF), and ``manifest.json`` with every member's SHA-256.
 
 ``manifest.json`` is the submission's stored manifest (what the gateway sends) plus ``files``.
+The achievement reports are laid out together and written one PDF each (``achievement_reports``);
+the same data gives the same bytes (fixed zip times, DOCX/XLSX dates = the submission's).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +28,7 @@ from awardflow.errors import NotFound
 from awardflow.reports.docx import render_docx
 from awardflow.reports.html import render
 from awardflow.reports.official import Letterhead, head_title, slug
-from awardflow.reports.pdf import html_to_pdf
+from awardflow.reports.pdf import html_to_pdf, html_to_pdfs
 from awardflow.reports.xlsx import nominee_list_workbook
 from awardflow.services.documents import docx_context, letterhead, minutes_document
 
@@ -33,6 +36,12 @@ Progress = Callable[[str], None]
 _CODES = {c.value for c in AwardCode}
 #: A fixed time for zip members, so the same package always has the same bytes.
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+#: Achievement reports laid out per WeasyPrint document (see ``achievement_reports``). A laid-out
+#: page holds about 1 MiB until its PDF is written; more reports per layout barely pay (the
+#: per-document cost is a few ms).
+REPORTS_PER_LAYOUT = 50
+#: The creation and modification dates in a DOCX's or XLSX's ``docProps/core.xml``.
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 MEDIA = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -119,7 +128,8 @@ def cover_letter(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _achievement(session: Session, row: dict[str, Any], lh: Letterhead, year: int | None) -> str:
+def achievement_context(session: Session, row: dict[str, Any], year: int | None) -> dict[str, Any]:
+    """One nominee's part of ``achievement_report.html``: the row, earlier awards, other fields."""
     history = repo.past_awards(
         session, row["person_id"], row["nominee_unit_id"], year, row["nomination_id"]
     )
@@ -129,10 +139,28 @@ def _achievement(session: Session, row: dict[str, Any], lh: Letterhead, year: in
     extra = {
         k: v for k, v in row["fields"].items() if k not in {"position", "birth_year", "gender"}
     }
-    unit_head = head_title(row["unit"])
-    return render(
-        "achievement_report.html", lh=lh, r=row, history=history, extra=extra, unit_head=unit_head
-    )
+    return {"r": row, "history": history, "extra": extra, "unit_head": head_title(row["unit"])}
+
+
+def achievement_reports(
+    session: Session, rows: list[dict[str, Any]], lh: Letterhead, year: int | None
+) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """Each row with its achievement report as its own PDF, in the order of ``rows``.
+
+    ``REPORTS_PER_LAYOUT`` reports at a time are laid out as one document and each report's
+    pages written as its own PDF (``html_to_pdfs``): the text is the text of a report rendered
+    alone (page numbers restart per report), without WeasyPrint's per-document work for each.
+    """
+    for start in range(0, len(rows), REPORTS_PER_LAYOUT):
+        chunk = rows[start : start + REPORTS_PER_LAYOUT]
+        part_ids = [f"report-{start + i}" for i in range(len(chunk))]
+        html = render(
+            "achievement_report.html",
+            lh=lh,
+            reports=[achievement_context(session, row, year) for row in chunk],
+            part_ids=part_ids,
+        )
+        yield from zip(chunk, html_to_pdfs(html, part_ids), strict=True)
 
 
 def build_package(session: Session, submission_id: int, progress: Progress | None = None) -> bytes:
@@ -159,10 +187,13 @@ def build_package(session: Session, submission_id: int, progress: Progress | Non
         files[f"{base}.pdf"] = minutes_document(session, council.id, "pdf")
         files[f"{base}.docx"] = minutes_document(session, council.id, "docx")
         step("biên bản")
-    for row in ctx["rows"]:
-        name = f"04-bao-cao-thanh-tich/{int(row['order']):03d}-{slug(row['nominee'])}.pdf"
-        files[name] = html_to_pdf(_achievement(session, row, lh, ctx["round"].year))
+    for row, pdf in achievement_reports(session, ctx["rows"], lh, ctx["round"].year):
+        files[f"04-bao-cao-thanh-tich/{int(row['order']):03d}-{slug(row['nominee'])}.pdf"] = pdf
         step(row["nominee"])
+    made = sub.created_at or datetime(*_ZIP_TIME)
+    made = made.replace(tzinfo=UTC) if made.utcoffset() is None else made.astimezone(UTC)
+    for name in [n for n in files if n.endswith((".docx", ".xlsx"))]:
+        files[name] = _stable_office(files[name], made)
     manifest = {
         **sub.manifest,
         "submission_id": sub.id,
@@ -189,4 +220,22 @@ def _zip(files: dict[str, bytes]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
+    return out.getvalue()
+
+
+def _stable_office(data: bytes, made: datetime) -> bytes:
+    """A DOCX or XLSX with fixed member times and ``made`` as its creation and modification
+    dates: docxtpl stamps its zip members and openpyxl its properties with the time of writing,
+    so without this the same package would differ from one second to the next."""
+    stamp = made.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_DATES.sub(rb"\g<1>" + stamp + rb"\g<3>", body)
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            member.compress_type = info.compress_type
+            member.external_attr = info.external_attr
+            dst.writestr(member, body)
     return out.getvalue()
