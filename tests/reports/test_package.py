@@ -17,9 +17,16 @@ from pypdf import PdfReader
 from sqlalchemy import update
 from tests.integration.test_council import MEMBERS, session_with, vote
 from tests.reports.conftest import pdf_text
-from tests.support.world import NOW, World, add_evidence, new_draft, new_person
+from tests.support.world import (
+    NOW,
+    World,
+    add_bang_khen_record,
+    add_evidence,
+    new_draft,
+    new_person,
+)
 
-from awardflow.db.models import Award, AwardHistory, Person, YearlyRating
+from awardflow.db.models import Award, Person
 from awardflow.reports.html import render
 from awardflow.reports.pdf import html_to_pdf, html_to_pdfs
 from awardflow.services import council as council_svc
@@ -75,17 +82,7 @@ def submission(sqlite_world: World, ctx: ServiceContext) -> tuple[World, int]:
             person = s.get(Person, new_person(s, w, code))
             assert person is not None
             person.full_name, person.position, person.birth_year = name, "Giáo viên", 1985
-            for year in (2025, 2026):  # the record a Bằng khen needs (and the report lists)
-                s.add(
-                    AwardHistory(
-                        person_id=person.id,
-                        award_code="cstd_co_so",
-                        year=year,
-                        award_type="merit",
-                        decision_number=f"{year}/QĐ-SGDĐT",
-                    )
-                )
-                s.add(YearlyRating(person_id=person.id, year=year, rating="htxs"))
+            add_bang_khen_record(s, person.id)  # the record the report lists
     long_text = "\n".join(_paragraph(i) for i in range(PARAGRAPHS))
     ids = [_proposed(w, ctx, code, long_text if code == LONG else None) for code in NOMINEES]
     sid, _ = session_with(w, ctx, present=MEMBERS[:4])

@@ -116,18 +116,7 @@ def build_world(db: Database) -> World:
             s.add(person)
             s.flush()
             w.ids[code] = person.id
-            # Grassroots Emulation Fighter in 2025 and 2026: eligible for a provincial Bằng khen
-            for year in (2025, 2026):
-                s.add(
-                    AwardHistory(
-                        person_id=person.id,
-                        award_code="cstd_co_so",
-                        year=year,
-                        award_type="merit",
-                        decision_number=f"{year}/QĐ-SGDĐT",
-                    )
-                )
-                s.add(YearlyRating(person_id=person.id, year=year, rating="htxs"))
+            add_bang_khen_record(s, person.id)
         _user(s, w, "clerk_a", "Phạm Thu Hà", [(Role.UNIT_CLERK, "thpt-a")], "thpt-a")
         _user(s, w, "head_a", "Đỗ Văn Hùng", [(Role.UNIT_HEAD, "thpt-a")], "thpt-a")
         _user(s, w, "head_b", "Lường Văn Sơn", [(Role.UNIT_HEAD, "thpt-b")], "thpt-b")
@@ -212,6 +201,22 @@ def build_world(db: Database) -> World:
             s.flush()
             w.ids[code] = award.id
     return w
+
+
+def add_bang_khen_record(s: Session, person_id: int) -> None:
+    """Grassroots Emulation Fighter in 2025 and 2026, rated HTXS both years: the record a
+    provincial Bằng khen needs."""
+    for year in (2025, 2026):
+        s.add(
+            AwardHistory(
+                person_id=person_id,
+                award_code="cstd_co_so",
+                year=year,
+                award_type="merit",
+                decision_number=f"{year}/QĐ-SGDĐT",
+            )
+        )
+        s.add(YearlyRating(person_id=person_id, year=year, rating="htxs"))
 
 
 def add_evidence(s: Session, nomination_id: int, kind: str = "achievement_report") -> Evidence:
