@@ -12,7 +12,7 @@ Measured, each for several appraisers taking turns, sequentially (one request at
 - ``GET /api/queue`` (my tasks: in appraisal and assigned to me, due first, 50 per page, with
   the total counted up to 1,000) and ``GET /api/queue/office`` (proposed and unassigned in my
   office's campaigns) as the route runs them: ``services.queries.my_queue`` / ``office_queue``
-  in the route's ``one_statement_read`` plus the page's JSON (``api.routes.work.queue_json``);
+  in ``Database.read_one_statement()`` plus the page's JSON (``api.routes.work.queue_json``);
 - interleaved with those, fewer of the same pages the way the route built them before issue 9
   (an exact count and ORM rows in ``Database.read()``, a ``NominationOut`` model per row, the
   page's JSON): the before/after ratio on the same data and the same load;
@@ -38,7 +38,7 @@ import httpx
 import psycopg
 from sqlalchemy import event, insert, select, text
 
-from awardflow.api.routes.work import one_statement_read, queue_json
+from awardflow.api.routes.work import queue_json
 from awardflow.db.models import RoleGrant, Round, Unit, User
 from awardflow.db.repositories import org as org_repo
 from awardflow.db.session import Database
@@ -220,7 +220,7 @@ def _route(query: Query) -> Runner:
     """What the route does now: one statement, plain rows, the JSON serialized once."""
 
     def run(db: Database, actor: Actor) -> tuple[int, int, bool]:
-        with one_statement_read(db) as s:
+        with db.read_one_statement() as s:
             page = query(s, actor, PAGE, 0)
         queue_json(page, NOW, PAGE, 0)
         return len(page.rows), page.total, page.capped

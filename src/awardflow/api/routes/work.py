@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response
 from pydantic_core import to_json
-from sqlalchemy.orm import Session
 
 from awardflow.api.auth import Me
 from awardflow.api.deps import Limit, Offset, Services, Svc
@@ -17,7 +15,6 @@ from awardflow.api.schemas.common import ERRORS, Page
 from awardflow.api.schemas.misc import BulkIn, BulkItemOut, BulkOut
 from awardflow.api.schemas.nominations import NominationOut, nomination_dict
 from awardflow.db.models import Nomination
-from awardflow.db.session import Database
 from awardflow.services import queries, supervision
 
 router = APIRouter(prefix="/api", tags=["work"], responses=ERRORS)
@@ -31,22 +28,6 @@ def _page(
     return Page[NominationOut](
         items=[NominationOut.of(n, now) for n in rows], total=total, limit=limit, offset=offset
     )
-
-
-@contextmanager
-def one_statement_read(db: Database) -> Iterator[Session]:
-    """A session for a read that sends one statement (its own consistent snapshot), outside a
-    transaction on PostgreSQL: no BEGIN and COMMIT, two round trips fewer per queue page.
-    SQLite's round trips are in-process, so it reads in ``Database.read()`` as usual."""
-    if db.is_sqlite:
-        with db.read() as session:
-            yield session
-        return
-    with (
-        db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
-        Session(bind=conn) as session,
-    ):
-        yield session
 
 
 def queue_json(page: queries.QueuePage, now: datetime, limit: int, offset: int) -> bytes:
@@ -68,7 +49,7 @@ def my_queue(svc: Svc, actor: Me, limit: Limit = 50, offset: Offset = 0) -> Resp
     """My tasks, due first (appraiser: assigned in appraisal; unit: draft and returned;
     secretary: appraised; director: council-approved; authority: submitted to it). `total`
     counts up to 1,000: past that it is 1,000 and `total_capped` is true."""
-    with one_statement_read(svc.db) as s:
+    with svc.db.read_one_statement() as s:
         page = queries.my_queue(s, actor, limit, offset)
     return Response(queue_json(page, svc.now(), limit, offset), media_type=JSON)
 
@@ -77,7 +58,7 @@ def my_queue(svc: Svc, actor: Me, limit: Limit = 50, offset: Offset = 0) -> Resp
 def office_queue(svc: Svc, actor: Me, limit: Limit = 50, offset: Offset = 0) -> Response:
     """Proposed dossiers nobody has claimed yet, due first. `total` counts up to 1,000: past
     that it is 1,000 and `total_capped` is true."""
-    with one_statement_read(svc.db) as s:
+    with svc.db.read_one_statement() as s:
         page = queries.office_queue(s, actor, limit, offset)
     return Response(queue_json(page, svc.now(), limit, offset), media_type=JSON)
 

@@ -111,13 +111,6 @@ def closing_dates(session: Session) -> list[tuple[str, int, date]]:
     return rows
 
 
-def version(session: Session, campaign_id: int, number: int) -> CampaignVersion | None:
-    stmt = select(CampaignVersion).where(
-        CampaignVersion.campaign_id == campaign_id, CampaignVersion.version == number
-    )
-    return session.execute(stmt).scalar_one_or_none()
-
-
 #: fingerprint -> definition. A version's definition never changes once stored, and the
 #: fingerprint is the hash of its content, so a cached definition can never be stale; only the
 #: small fingerprint is read per call instead of the whole document (the ``recommend`` guard
