@@ -71,27 +71,13 @@ class NominationOut(BaseModel):
 
     @classmethod
     def of(cls, n: Nomination, now: datetime) -> NominationOut:
-        due = _aware(n.due_at)
-        vi, en = STATE_LABELS[n.state]
-        return cls(
-            **{k: getattr(n, k) for k in _PLAIN},
-            nominee_kind=n.nominee_kind.value,
-            fields=dict(n.fields or {}),
-            checklist=dict(n.checklist or {}),
-            state=n.state.value,
-            state_label=vi,
-            state_label_en=en,
-            state_entered_at=_aware(n.state_entered_at) or now,
-            due_at=due,
-            overdue=due is not None and due < now,
-        )
+        return cls(**nomination_dict({k: getattr(n, k) for k in _READ}, now))
 
 
 def nomination_dict(row: Mapping[Any, Any], now: datetime) -> dict[str, Any]:
-    """What ``NominationOut.of(n, now).model_dump()`` gives, built from a row of the nomination's
-    columns (``api_queries.QUEUE_COLUMNS``) without an ORM object or a model: the database's
-    values are trusted, so nothing is validated again (the queue pages, bench/queue.py).
-    tests/api/test_queue_pages.py holds the two equal."""
+    """A nomination's ``NominationOut`` values from a row of its columns
+    (``api_queries.QUEUE_COLUMNS``): the queue pages serialize these without building a model
+    (the database's values are trusted), and ``NominationOut.of`` validates them."""
     out = {k: row[k] for k in _PLAIN}
     due = _aware(row["due_at"])
     vi, en = STATE_LABELS[row["state"]]
@@ -129,6 +115,8 @@ _PLAIN = (
     "decision_number",
     "decision_date",
 )
+#: every column :func:`nomination_dict` reads
+_READ = (*_PLAIN, "nominee_kind", "fields", "checklist", "state", "state_entered_at", "due_at")
 
 
 class ActionIn(BaseModel):
