@@ -106,6 +106,24 @@ def to_appraised(client: TestClient, auth: Auth, world: World, **kw: str) -> int
 
 
 def council_pass(client: TestClient, auth: Auth, world: World, nids: list[int]) -> dict[str, Any]:
+    session = council_open(client, auth, world, nids)
+    sid = session["id"]
+    for i in range(1, 6):
+        for nid in nids:
+            ballot = {"nomination_id": nid, "choice": "agree"}
+            r = ok(
+                client.post(
+                    f"/api/council/sessions/{sid}/ballots", json=ballot, headers=auth(f"member{i}")
+                ),
+                201,
+            )
+            assert r == {"session_id": sid, "nomination_id": nid, "status": "recorded"}
+    ok(client.post(f"/api/council/sessions/{sid}/close", json={}, headers=auth("secretary")))
+    return session
+
+
+def council_open(client: TestClient, auth: Auth, world: World, nids: list[int]) -> dict[str, Any]:
+    """A session of the five members, opened (``nids`` scheduled) with everyone present."""
     members = [world[f"member{i}"] for i in range(1, 6)]
     body = {
         "round_id": world["round"],
@@ -122,15 +140,4 @@ def council_pass(client: TestClient, auth: Auth, world: World, nids: list[int]) 
     for uid in members:
         att = {"user_id": uid, "present": True}
         ok(client.post(f"/api/council/sessions/{sid}/attendance", json=att, headers=sec))
-    for i in range(1, 6):
-        for nid in nids:
-            ballot = {"nomination_id": nid, "choice": "agree"}
-            r = ok(
-                client.post(
-                    f"/api/council/sessions/{sid}/ballots", json=ballot, headers=auth(f"member{i}")
-                ),
-                201,
-            )
-            assert r == {"session_id": sid, "nomination_id": nid, "status": "recorded"}
-    ok(client.post(f"/api/council/sessions/{sid}/close", json={}, headers=sec))
     return session

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 from tests.support.world import NOW, World, add_evidence, new_draft, new_person
 
 from awardflow.db.models import BallotReceipt, BallotTally, CouncilSession
-from awardflow.errors import Conflict, Forbidden, InvalidInput
+from awardflow.errors import AwardflowError, Conflict, Forbidden, InvalidInput, NotFound
 from awardflow.services import council as svc
 from awardflow.services import nominations as noms
 from awardflow.services.context import ServiceContext
@@ -212,3 +212,93 @@ def test_a_round_has_one_open_session_at_a_time(world: World, ctx: ServiceContex
         svc.close_session(s, ctx, secretary, first, now=NOW)
     with world.db.write() as s:
         svc.open_session(s, ctx, secretary, second, now=NOW)
+
+
+def receipts_and_tallies(w: World, sid: int) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """(who voted on what, sorted) and each item's total of counted votes."""
+    with w.db.read() as s:
+        got = s.execute(
+            select(BallotReceipt.user_id, BallotReceipt.nomination_id).where(
+                BallotReceipt.session_id == sid
+            )
+        ).all()
+        counted: dict[int, int] = {}
+        for t in s.execute(select(BallotTally).where(BallotTally.session_id == sid)).scalars():
+            counted[t.nomination_id] = counted.get(t.nomination_id, 0) + t.count
+    return sorted((int(u), int(n)) for u, n in got), counted
+
+
+def test_ballot_paper_takes_every_ballot_at_once(world: World, ctx: ServiceContext) -> None:
+    """A member's ballot paper (phiếu bầu) votes on the whole agenda in one go, counted exactly
+    as one ballot at a time; the secretary enters an absent member's written paper."""
+    a, b, c = (appraised(world, ctx, p) for p in ("p-lan", "p-minh", person(world, "q-hoa")))
+    sid, _ = session_with(world, ctx, present=MEMBERS[:4])
+    papers = {
+        "member1": {a: "agree", b: "agree", c: "disagree"},
+        "member2": {a: "agree", b: "disagree", c: "disagree"},
+        "member3": {a: "agree", b: "abstain", c: "agree"},
+    }
+    for member, paper in papers.items():
+        with world.db.write() as s:
+            assert svc.cast_ballot_paper(s, ctx, world.actor(member), sid, paper, now=NOW) == 3
+    with world.db.write() as s:  # member5 absent: her written paper, entered by the secretary
+        taken = svc.cast_ballot_paper(
+            s,
+            ctx,
+            world.actor("secretary"),
+            sid,
+            {a: "agree", b: "agree"},
+            written_for=world["member5"],
+            now=NOW,
+        )
+        assert taken == 2
+    vote(world, ctx, sid, c, {"member4": "agree"})  # one ballot at a time still works
+    receipts, counted = receipts_and_tallies(world, sid)
+    assert counted == {a: 4, b: 4, c: 4}
+    assert len(receipts) == 12
+    with world.db.write() as s:
+        minutes = svc.close_session(s, ctx, world.actor("secretary"), sid, now=NOW)
+    items = {i["nomination_id"]: i for i in minutes["items"]}
+    assert (items[a]["agree"], items[a]["disagree"]) == (4, 0)
+    assert (items[b]["agree"], items[b]["disagree"], items[b]["abstain"]) == (2, 1, 1)
+    assert (items[c]["agree"], items[c]["disagree"]) == (2, 2)
+    assert [state(world, n) for n in (a, b, c)] == ["council_approved", "rejected", "rejected"]
+
+
+def test_a_ballot_paper_is_taken_all_or_none(world: World, ctx: ServiceContext) -> None:
+    """The first ballot of a paper that cannot be taken refuses the whole paper, naming that
+    dossier; nothing of the paper is kept, and the member can send a corrected one."""
+    a, b = appraised(world, ctx, "p-lan"), appraised(world, ctx, "p-minh")
+    elsewhere = appraised(world, ctx, person(world, "q-hoa"))
+    sid, _ = session_with(world, ctx, present=MEMBERS[:4])
+    with world.db.write() as s:  # withdrawn from the agenda's reach: not in council any more
+        transition(
+            s, ctx, elsewhere, "postpone", world.actor("secretary"), comment="Bổ sung", now=NOW
+        )
+    before = receipts_and_tallies(world, sid)
+    member1 = world.actor("member1")
+    refusals: list[tuple[dict[int, str], type[AwardflowError], str]] = [
+        ({a: "agree", elsewhere: "agree"}, NotFound, f"votes.{elsewhere}"),
+        ({a: "agree", b: "yes"}, InvalidInput, f"votes.{b}"),
+        ({}, InvalidInput, "votes"),
+    ]
+    for paper, kind, field in refusals:
+        with pytest.raises(kind) as err, world.db.write() as s:
+            svc.cast_ballot_paper(s, ctx, member1, sid, paper, now=NOW)
+        assert err.value.field == field, paper
+        assert receipts_and_tallies(world, sid) == before
+    with world.db.write() as s:
+        svc.cast_ballot_paper(s, ctx, member1, sid, {b: "agree"}, now=NOW)
+    after_b = receipts_and_tallies(world, sid)
+    with pytest.raises(Conflict) as dup, world.db.write() as s:  # b was voted already
+        svc.cast_ballot_paper(s, ctx, member1, sid, {a: "agree", b: "disagree"}, now=NOW)
+    assert dup.value.field == f"votes.{b}"
+    assert f"#{b}" in dup.value.message_vi
+    assert receipts_and_tallies(world, sid) == after_b  # a's ballot of that paper was not kept
+    with pytest.raises(Forbidden), world.db.write() as s:  # member5 is absent
+        svc.cast_ballot_paper(s, ctx, world.actor("member5"), sid, {a: "agree"}, now=NOW)
+    with world.db.write() as s:
+        assert svc.cast_ballot_paper(s, ctx, member1, sid, {a: "agree"}, now=NOW) == 1
+    receipts, counted = receipts_and_tallies(world, sid)
+    assert receipts == sorted([(world["member1"], a), (world["member1"], b)])
+    assert counted[a] == counted[b] == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -221,58 +222,139 @@ def cast_ballot(
 ) -> None:
     """One member's secret ballot on one item; the secretary enters an absent member's
     written vote with ``written_for``. The response never says what was chosen."""
-    now = now or datetime.now(UTC)
+    _check_choice(choice, "choice")
+    _take(
+        session,
+        actor,
+        session_id,
+        {nomination_id: choice},
+        written_for=written_for,
+        now=now,
+        item_field=lambda _nid: "nomination_id",
+    )
+
+
+#: the most dossiers one ballot paper may list (a session's agenda is rarely longer)
+MAX_PAPER = 500
+
+
+def cast_ballot_paper(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    session_id: int,
+    votes: Mapping[int, str],
+    *,
+    written_for: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """One member's ballot paper (phiếu bầu): a secret ballot on each listed dossier of one
+    open session, as a member fills in one paper for the whole agenda. All or none: the first
+    ballot that cannot be taken refuses the paper with that ballot's own error, its ``field``
+    naming the dossier (``votes.<id>``), and raises, so the caller's transaction keeps nothing
+    of the paper. The secretary enters an absent member's written paper with ``written_for``.
+    Returns how many ballots were taken; never what was chosen."""
+    if not votes:
+        raise InvalidInput(
+            "Phiếu bầu chưa có hồ sơ nào.", "The ballot paper lists no dossier.", field="votes"
+        )
+    if len(votes) > MAX_PAPER:
+        raise InvalidInput(
+            f"Một phiếu bầu có tối đa {MAX_PAPER} hồ sơ.",
+            f"A ballot paper lists at most {MAX_PAPER} dossiers.",
+            field="votes",
+        )
+    for nid, choice in votes.items():
+        _check_choice(choice, f"votes.{nid}")
+    _take(
+        session,
+        actor,
+        session_id,
+        votes,
+        written_for=written_for,
+        now=now,
+        item_field=lambda nid: f"votes.{nid}",
+    )
+    return len(votes)
+
+
+def _check_choice(choice: str, field: str) -> None:
     if choice not in CHOICES:
         raise InvalidInput(
             "Phiếu phải là đồng ý, không đồng ý hoặc không biểu quyết.",
             "A ballot is agree, disagree or abstain.",
-            field="choice",
+            field=field,
         )
-    day = now.date().isoformat()
-    # The common case in one statement: a present member's own ballot on an item of an open
-    # session inserts its receipt only if every check below would pass (a ballot is the
-    # council's most frequent request: members x items per session). When it inserts nothing,
-    # the checks run one by one to say why (or it was a second ballot).
-    if written_for is None and repo.cast_ballot(
-        session, session_id, nomination_id, actor.user_id, choice, cast_on=day
-    ):
-        return
-    # One read for the session, the voter's membership and attendance, and the item.
-    voter = written_for if written_for is not None else actor.user_id
-    found = repo.ballot_context(session, session_id, nomination_id, voter)
-    if found is None:
-        raise NotFound("Không có phiên họp này.", "No such council session.", field="session_id")
-    status, member_id, present, item_id, state = found
-    if status != "open":
-        raise Conflict("Phiên họp không mở để bỏ phiếu.", "The session is not open for voting.")
-    if written_for is not None:
-        voter = _voter(session, actor, _get(session, session_id), written_for)
-    elif voter is None or member_id is None:
-        raise Forbidden(
-            "Chỉ thành viên của phiên họp mới được bỏ phiếu.",
-            "Only members of this session may vote.",
-        )
-    elif not present:
-        raise Forbidden(
-            "Thư ký chưa ghi nhận bạn có mặt tại phiên họp.",
-            "The secretary has not recorded you as present.",
-        )
-    if item_id is None or state is not NominationState.IN_COUNCIL:
-        raise NotFound(
-            "Hồ sơ không có trong chương trình phiên họp.",
-            "The dossier is not on this session's agenda.",
-            field="nomination_id",
-        )
-    # the unique receipt decides, also between two concurrent requests: nothing read first
-    written = written_for is not None
-    if not repo.add_receipt(
-        session, session_id, nomination_id, voter, written=written, cast_on=day
-    ):
-        raise Conflict(
-            "Thành viên đã bỏ phiếu cho hồ sơ này.",
-            "This member has already voted on this dossier.",
-        )
-    repo.count_vote(session, session_id, nomination_id, choice)
+
+
+def _take(
+    session: Session,
+    actor: Actor,
+    session_id: int,
+    votes: Mapping[int, str],
+    *,
+    written_for: int | None,
+    now: datetime | None,
+    item_field: Callable[[int], str],
+) -> None:
+    """Take each ballot of ``votes`` (choices already checked), or raise at the first that
+    cannot be taken (the caller's transaction then keeps none)."""
+    day = (now or datetime.now(UTC)).date().isoformat()
+    written: int | None = None  # a written paper's voter, checked once
+    for nomination_id, choice in votes.items():
+        # The common case in one statement: a present member's own ballot on an item of an
+        # open session inserts its receipt only if every check below would pass (a ballot is
+        # the council's most frequent request: members x items per session). When it inserts
+        # nothing, the checks run one by one to say why (or it was a second ballot).
+        if written_for is None and repo.cast_ballot(
+            session, session_id, nomination_id, actor.user_id, choice, cast_on=day
+        ):
+            continue
+        # One read for the session, the voter's membership and attendance, and the item.
+        voter = written_for if written_for is not None else actor.user_id
+        found = repo.ballot_context(session, session_id, nomination_id, voter)
+        if found is None:
+            raise NotFound(
+                "Không có phiên họp này.", "No such council session.", field="session_id"
+            )
+        status, member_id, present, item_id, state = found
+        if status != "open":
+            raise Conflict("Phiên họp không mở để bỏ phiếu.", "The session is not open for voting.")
+        if written_for is not None:
+            if written is None:
+                written = _voter(session, actor, _get(session, session_id), written_for)
+            voter = written
+        elif voter is None or member_id is None:
+            raise Forbidden(
+                "Chỉ thành viên của phiên họp mới được bỏ phiếu.",
+                "Only members of this session may vote.",
+            )
+        elif not present:
+            raise Forbidden(
+                "Thư ký chưa ghi nhận bạn có mặt tại phiên họp.",
+                "The secretary has not recorded you as present.",
+            )
+        if item_id is None or state is not NominationState.IN_COUNCIL:
+            raise NotFound(
+                f"Hồ sơ #{nomination_id} không có trong chương trình phiên họp.",
+                f"Dossier #{nomination_id} is not on this session's agenda.",
+                field=item_field(nomination_id),
+            )
+        # the unique receipt decides, also between two concurrent requests: nothing read first
+        if not repo.add_receipt(
+            session,
+            session_id,
+            nomination_id,
+            voter,
+            written=written_for is not None,
+            cast_on=day,
+        ):
+            raise Conflict(
+                f"Thành viên đã bỏ phiếu cho hồ sơ #{nomination_id}.",
+                f"This member has already voted on dossier #{nomination_id}.",
+                field=item_field(nomination_id),
+            )
+        repo.count_vote(session, session_id, nomination_id, choice)
 
 
 def _voter(session: Session, actor: Actor, council: CouncilSession, written_for: int | None) -> int:

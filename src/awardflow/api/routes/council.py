@@ -18,6 +18,8 @@ from awardflow.api.schemas.misc import (
     AttendanceIn,
     BallotIn,
     BallotOut,
+    BallotPaperIn,
+    BallotPaperOut,
     CloseIn,
     SessionCreate,
     SessionOut,
@@ -25,7 +27,7 @@ from awardflow.api.schemas.misc import (
 from awardflow.db.repositories import api_lookups as lk
 from awardflow.db.repositories import api_queries as q
 from awardflow.db.repositories import council as council_repo
-from awardflow.errors import NotFound
+from awardflow.errors import InvalidInput, NotFound
 from awardflow.services import council
 from awardflow.services.visibility import campaign_filter, require_council_session
 
@@ -105,6 +107,27 @@ def cast_ballot(session_id: IdPath, body: BallotIn, svc: Svc, actor: Me) -> Ball
             now=svc.now(),
         )
     return BallotOut(session_id=session_id, nomination_id=body.nomination_id)
+
+
+@router.post("/{session_id}/ballot-papers", status_code=201, response_model=BallotPaperOut)
+def cast_ballot_paper(
+    session_id: IdPath, body: BallotPaperIn, svc: Svc, actor: Me
+) -> BallotPaperOut:
+    """One member's ballot paper: a secret ballot on each listed dossier, all or none (the
+    first that cannot be taken refuses the paper; its error's ``field`` is ``votes.<id>``)."""
+    votes = {v.nomination_id: v.choice for v in body.votes}
+    if len(votes) != len(body.votes):
+        raise InvalidInput(
+            "Mỗi hồ sơ chỉ được ghi một lần trên phiếu bầu.",
+            "Each dossier may appear only once on a ballot paper.",
+            field="votes",
+        )
+    with svc.db.write() as s:
+        require_council_session(s, actor, session_id)
+        taken = council.cast_ballot_paper(
+            s, svc.ctx, actor, session_id, votes, written_for=body.written_for, now=svc.now()
+        )
+    return BallotPaperOut(session_id=session_id, ballots=taken)
 
 
 @router.post("/{session_id}/close")

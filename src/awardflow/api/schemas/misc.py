@@ -198,6 +198,31 @@ class BallotOut(BaseModel):
     status: Literal["recorded"] = "recorded"
 
 
+class PaperVote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    nomination_id: Id
+    choice: Literal["agree", "disagree", "abstain"]
+
+
+class BallotPaperIn(BaseModel):
+    """One member's ballot paper (phiếu bầu): a ballot on each listed dossier of the session,
+    taken all or none."""
+
+    model_config = ConfigDict(extra="forbid")
+    votes: list[PaperVote] = Field(
+        min_length=1, max_length=500, description="One choice per dossier, each dossier once."
+    )
+    written_for: Id | None = Field(None, description="Absent member (secretary only).")
+
+
+class BallotPaperOut(BaseModel):
+    """Never what was chosen: only how many ballots were recorded."""
+
+    session_id: int
+    ballots: int
+    status: Literal["recorded"] = "recorded"
+
+
 class AgendaItemOut(BaseModel):
     nomination_id: int
     position: int
