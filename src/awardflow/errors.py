@@ -11,6 +11,9 @@ AwardflowError                    every error a person can act on (vi + en messa
 │   └── TransitionRefused         the lifecycle or a guard refuses; ``reasons`` lists why
 ├── PayloadTooLarge               413
 └── UnsupportedMediaType          415
+
+ItemRefused                       one item of an all-or-none request refused: carries its
+                                  AwardflowError and answers with that error's status
 """
 
 from __future__ import annotations
@@ -124,3 +127,14 @@ class UnsupportedMediaType(AwardflowError):
 class TooManyRequests(AwardflowError):
     code = "rate_limited"
     retry_after: int | None = None
+
+
+class ItemRefused(Exception):
+    """One item of an all-or-none request (a decision's nominations) was refused with ``error``;
+    nothing of the request is kept. Not an :class:`AwardflowError` itself: it carries one, and
+    answers with that error's status, plus the item."""
+
+    def __init__(self, nomination_id: int, error: AwardflowError) -> None:
+        super().__init__(error.message_en)
+        self.nomination_id = nomination_id
+        self.error = error

@@ -26,6 +26,7 @@ from awardflow.errors import (
     Conflict,
     Forbidden,
     InvalidInput,
+    ItemRefused,
     NotFound,
     PayloadTooLarge,
     TooManyRequests,
@@ -76,6 +77,14 @@ def _headers(exc: AwardflowError) -> dict[str, str] | None:
 async def _domain(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, AwardflowError)
     return JSONResponse(exc.as_dict(), status_code=status_of(exc), headers=_headers(exc))
+
+
+async def _item_refused(_: Request, exc: Exception) -> Response:
+    """One item of an all-or-none request (a decision's nominations) was refused: its own
+    error, status and headers, with the item named."""
+    assert isinstance(exc, ItemRefused)
+    body = {**exc.error.as_dict(), "nomination_id": exc.nomination_id}
+    return JSONResponse(body, status_code=status_of(exc.error), headers=_headers(exc.error))
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -196,6 +205,7 @@ class CatchAll:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AwardflowError, _domain)
+    app.add_exception_handler(ItemRefused, _item_refused)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_middleware(CatchAll)

@@ -9,21 +9,98 @@ one :class:`Decision` and numbers them 1, 2, 3 … in the order given.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from awardflow.campaigns.calendar import local_date
 from awardflow.db.models import Decision, DecisionItem
+from awardflow.db.repositories import api_queries as q
+from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import documents as repo
-from awardflow.errors import Conflict, InvalidInput, NotFound
+from awardflow.errors import AwardflowError, Conflict, InvalidInput, ItemRefused, NotFound
 from awardflow.reports.html import render
 from awardflow.reports.official import award_heading, short_date
 from awardflow.reports.pdf import html_to_pdf
+from awardflow.services.context import ServiceContext
 from awardflow.services.documents import letterhead
 from awardflow.services.packages import position_unit
+from awardflow.services.transitions import BatchItem, transition_many
+from awardflow.services.visibility import nomination_filter, not_found
+from awardflow.states import Actor, Trigger
 from awardflow.states.lifecycle import NominationState
+
+
+def decide(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    *,
+    round_id: int,
+    nomination_ids: Sequence[int],
+    number: str,
+    day: date,
+    versions: Mapping[int, int] | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """The director's decision (quyết định khen thưởng) for the listed nominations of one
+    round: ``decide`` for each, as one transition batch (each decided exactly as
+    ``transitions.transition`` decides it, ``versions`` as each one's If-Match), then the
+    decision recorded with its sổ vàng numbers in the order listed.
+
+    All or none: the first nomination that is refused raises :class:`ItemRefused` naming it,
+    with the error the transition service gave (not visible → NotFound, another round →
+    InvalidInput, stale version → VersionConflict, a guard → TransitionRefused), and the
+    caller's transaction keeps nothing."""
+    ids = list(dict.fromkeys(nomination_ids))
+    if not ids:
+        raise InvalidInput(
+            "Hãy chọn ít nhất một hồ sơ để quyết định khen thưởng.",
+            "Choose at least one nomination to decide.",
+            field="nomination_ids",
+        )
+    now = now or datetime.now(UTC)
+    if day > local_date(now):
+        raise InvalidInput(
+            "Ngày quyết định không được sau ngày hôm nay.",
+            "The decision date cannot be later than today.",
+            field="decision_date",
+        )
+    rnd = campaigns_repo.round_(session, round_id)
+    campaign = campaigns_repo.campaign(session, rnd.campaign_id) if rnd else None
+    if campaign is None:
+        raise NotFound("Không có đợt xét này.", "No such round.", field="round_id")
+    rounds = q.visible_rounds(session, ids, nomination_filter(actor))
+    for nid in ids:
+        if nid not in rounds:
+            raise ItemRefused(nid, not_found(nid))
+        if rounds[nid] != round_id:
+            raise ItemRefused(
+                nid,
+                InvalidInput(
+                    "Hồ sơ không thuộc đợt xét này.",
+                    "The nomination is not in this round.",
+                    field="nomination_ids",
+                ),
+            )
+    data = {"decision_number": number, "decision_date": day.isoformat()}
+    versions = versions or {}
+    items = [
+        BatchItem(nid, Trigger.DECIDE, actor, data=data, expected_version=versions.get(nid))
+        for nid in ids
+    ]
+    for nid, outcome in zip(ids, transition_many(session, ctx, items, now=now), strict=True):
+        if isinstance(outcome, AwardflowError):
+            raise ItemRefused(nid, outcome)
+    return issue_decision(
+        session,
+        issuer_unit_id=campaign.organiser_unit_id,
+        number=number,
+        day=day,
+        nomination_ids=ids,
+    )
 
 
 def issue_decision(

@@ -2,9 +2,10 @@
 authority, what waits to be submitted upward, what the authority sent back, the submissions
 already made and the decisions issued; and the two things the director does here.
 
-- ``decide_batch``: the ``decide`` trigger for the chosen nominations of one round with one
-  decision number and date (all or nothing, one transaction), then ``issue_decision`` records
-  the decision with its sổ vàng numbers (for the decision PDF and the certificates);
+- ``decide_batch``: ``services.decisions.decide`` — the ``decide`` trigger for the chosen
+  nominations of one round with one decision number and date (one transition batch, all or
+  nothing, one transaction), and the decision recorded with its sổ vàng numbers (for the
+  decision PDF and the certificates); the API's ``POST /api/decisions`` is the same call;
 - signing a submission upward is ``services.records.prepare``, the same call as the API's
   ``POST /api/submissions/prepare``: it packages what waits for one authority and fires
   ``submit`` for each item.
@@ -23,14 +24,12 @@ from sqlalchemy.orm import Session
 
 from awardflow.campaigns.calendar import local_date
 from awardflow.db.models import Decision
-from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import web_director as repo
-from awardflow.errors import AwardflowError, InvalidInput, NotFound, Reason
-from awardflow.services import transitions
+from awardflow.errors import InvalidInput, NotFound, Reason
 from awardflow.services.context import ServiceContext
-from awardflow.services.decisions import certificates_pdf, decision_pdf, issue_decision
+from awardflow.services.decisions import certificates_pdf, decide, decision_pdf
 from awardflow.services.packages import MEDIA
-from awardflow.services.visibility import nomination_filter, require_nomination
+from awardflow.services.visibility import nomination_filter
 from awardflow.states import Actor, NominationState, Role, Trigger
 from awardflow.web.submission_views import check_decision, submissions, verdicts
 
@@ -166,15 +165,6 @@ def check_decide(form: DecideForm, now: datetime) -> tuple[dict[str, Reason], da
     return errors, day
 
 
-class ItemRefused(Exception):
-    """One nomination of a batch was refused; nothing of the batch was kept."""
-
-    def __init__(self, nomination_id: int, error: AwardflowError) -> None:
-        super().__init__(error.message_en)
-        self.nomination_id = nomination_id
-        self.error = error
-
-
 def decide_batch(
     session: Session,
     ctx: ServiceContext,
@@ -183,40 +173,18 @@ def decide_batch(
     day: date,
     now: datetime,
 ) -> Decision:
-    """``decide`` each chosen nomination, then record the decision (caller's transaction: any
-    refusal raises and nothing is kept)."""
-    rnd = campaigns_repo.round_(session, form.round_id)
-    campaign = campaigns_repo.campaign(session, rnd.campaign_id) if rnd else None
-    if rnd is None or campaign is None:
-        raise NotFound("Không có đợt xét này.", "No such round.", field="round_id")
-    data = {"decision_number": form.number, "decision_date": day.isoformat()}
-    for nid in form.ids:
-        try:
-            nom = require_nomination(session, actor, nid)
-            if nom.round_id != rnd.id:
-                raise InvalidInput(
-                    "Hồ sơ không thuộc đợt xét này.",
-                    "The nomination is not in this round.",
-                    field="ids",
-                )
-            transitions.transition(
-                session,
-                ctx,
-                nid,
-                Trigger.DECIDE,
-                actor,
-                expected_version=form.versions.get(nid),
-                data=data,
-                now=now,
-            )
-        except AwardflowError as err:
-            raise ItemRefused(nid, err) from err
-    return issue_decision(
+    """The director's decision for the chosen nominations (``services.decisions.decide``: the
+    caller's transaction keeps nothing if one is refused)."""
+    return decide(
         session,
-        issuer_unit_id=campaign.organiser_unit_id,
+        ctx,
+        actor,
+        round_id=form.round_id,
+        nomination_ids=form.ids,
         number=form.number,
         day=day,
-        nomination_ids=form.ids,
+        versions=form.versions,
+        now=now,
     )
 
 

@@ -1,4 +1,5 @@
-"""Submissions upward, the notification inbox, and the stored summaries (sơ kết, tổng kết)."""
+"""The director's decisions, submissions upward, the notification inbox, and the stored
+summaries (sơ kết, tổng kết)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from awardflow.api.auth import Me
 from awardflow.api.deps import IdPath, Limit, Offset, Svc
 from awardflow.api.schemas.common import ERRORS, Ack, Page
 from awardflow.api.schemas.misc import (
+    DecisionCreate,
+    DecisionOut,
     InboxOut,
     SubmissionOut,
     SubmissionPrepare,
     SummaryDetail,
     SummaryOut,
 )
-from awardflow.services import records
+from awardflow.services import decisions, records
 from awardflow.services.documents import summary_document
 
 router = APIRouter(prefix="/api", tags=["records"], responses=ERRORS)
@@ -27,6 +30,34 @@ def _submission(row: object, ids: list[int]) -> SubmissionOut:
     out = SubmissionOut.model_validate(row)
     out.nomination_ids = ids
     return out
+
+
+@router.post("/decisions", status_code=201, response_model=DecisionOut)
+def decide(body: DecisionCreate, svc: Svc, actor: Me) -> DecisionOut:
+    """The director's decision: ``decide`` for each listed nomination of the round (all or
+    none: a refused one answers with its own error and ``nomination_id``), then the decision
+    recorded with its sổ vàng numbers in the order listed."""
+    ids = [i.nomination_id for i in body.items]
+    versions = {i.nomination_id: i.version for i in body.items if i.version is not None}
+    with svc.db.write() as s:
+        decision = decisions.decide(
+            s,
+            svc.ctx,
+            actor,
+            round_id=body.round_id,
+            nomination_ids=ids,
+            number=body.decision_number,
+            day=body.decision_date,
+            versions=versions,
+            now=svc.now(),
+        )
+        return DecisionOut(
+            id=decision.id,
+            number=decision.number,
+            date=decision.date,
+            issuer_unit_id=decision.issuer_unit_id,
+            nomination_ids=list(dict.fromkeys(ids)),
+        )
 
 
 @router.post("/submissions/prepare", response_model=SubmissionOut | None)

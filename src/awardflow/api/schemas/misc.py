@@ -235,6 +235,34 @@ class CloseIn(BaseModel):
     chair_tiebreak: dict[Id, list[Id]] = Field(default_factory=dict)
 
 
+class DecisionItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    nomination_id: Id
+    version: int | None = Field(
+        None, ge=1, description="The version last read (If-Match); a stale one gives 409."
+    )
+
+
+class DecisionCreate(BaseModel):
+    """The director's decision (quyết định khen thưởng) for nominations of one round."""
+
+    model_config = ConfigDict(extra="forbid")
+    round_id: Id
+    items: list[DecisionItemIn] = Field(
+        min_length=1, max_length=500, description="In the order of the sổ vàng numbers."
+    )
+    decision_number: str = Field(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")
+    decision_date: date
+
+
+class DecisionOut(BaseModel):
+    id: int
+    number: str
+    date: date
+    issuer_unit_id: int
+    nomination_ids: list[int] = Field(description="In the order of the sổ vàng numbers.")
+
+
 class SubmissionPrepare(BaseModel):
     model_config = ConfigDict(extra="forbid")
     round_id: Id

@@ -129,6 +129,16 @@ def visible_nomination(session: Session, nomination_id: int, where: ColumnElemen
     return session.execute(stmt).first() is not None
 
 
+def visible_rounds(
+    session: Session, nomination_ids: Sequence[int], where: ColumnElement[bool]
+) -> dict[int, int]:
+    """Of ``nomination_ids``, those ``where`` lets the caller see, with their round."""
+    stmt = select(Nomination.id, Nomination.round_id).where(
+        Nomination.id.in_(nomination_ids), where
+    )
+    return {int(nid): int(rid) for nid, rid in session.execute(stmt)}
+
+
 @dataclass(frozen=True, slots=True)
 class NominationQuery:
     state: Sequence[str] = ()

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from awardflow.api.deps import IdPath
 from awardflow.api.errors import status_of
 from awardflow.campaigns.calendar import local_date
-from awardflow.errors import AwardflowError
+from awardflow.errors import AwardflowError, ItemRefused
 from awardflow.services import records
 from awardflow.states import Role
 from awardflow.web import director_views as views
@@ -62,7 +62,7 @@ def _decide(page: Page, fields: dict[str, str], ids: list[str]) -> Response:
         with page.svc.db.write() as s:
             decision = views.decide_batch(s, page.svc.ctx, page.actor, form, day, page.now())
             number, count = decision.number, len(form.ids)
-    except views.ItemRefused as refused:
+    except ItemRefused as refused:
         reasons = list(getattr(refused.error, "reasons", []))
         state.update(refused=refused.error, refused_id=refused.nomination_id, reasons=reasons)
         return _desk(page, status_of(refused.error), decide_form=state)
