@@ -6,9 +6,10 @@ Two paths of DESIGN §2, each on SQLite (WAL) and PostgreSQL, N nominations in o
 - **department** (Giấy khen of the director, ``deciding_authority = organiser``): the clerk's
   draft, the head's ``propose``, balanced ``assign`` (the assignment flow's batches), two
   checklist ticks and ``recommend`` by the appraiser, the council session (created, opened —
-  ``schedule_vote`` for every appraised dossier —, attendance, one secret ballot per member per
-  item, closed — ``pass_vote``), the director's ``decide`` and the decision record
-  (``issue_decision``, the sổ vàng numbers).
+  ``schedule_vote`` for every appraised dossier —, attendance, each member's secret ballot
+  paper for the agenda, closed — ``pass_vote``), the director's decision for the round's list
+  (``decisions.decide``: ``decide`` for each and the sổ vàng numbers, as the director's desk and
+  ``POST /api/decisions`` do).
 - **province** (Bằng khen of the provincial chairman, ``deciding_authority = province``): as
   above with the achievement report attached before ``propose`` (required evidence) and the
   eligibility chain checked on real history, then after the council ``prepare_submission``
@@ -17,7 +18,9 @@ Two paths of DESIGN §2, each on SQLite (WAL) and PostgreSQL, N nominations in o
   ``confer`` for every item.
 
 What a person does is one transaction per action, as the API runs it (each draft, proposal,
-tick, recommendation, ballot and decision); what a flow does runs in the flow's batches (one
+tick and recommendation; a member's ballot paper; the director's decision, up to 500 names a
+request); ``--per-item`` makes every ballot and every ``decide`` a request of its own instead,
+as the one-item endpoints allow, for comparison. What a flow does runs in the flow's batches (one
 transaction per assignment batch of 200, per council open and close, per submission, per
 authority answer). Actors are loaded once (the API caches them). The nominees, their history
 (province path) and the world are prepared before the clock starts. Afterwards every
@@ -67,6 +70,8 @@ ORDER = 6
 GOAL = 100.0
 PATHS = ("department", "province")
 MEMBERS = 5
+#: the most dossiers on one ballot paper or in one decision request (services' own limit)
+LIST = 500
 SEND = "send_submission (package: PDF, DOCX, XLSX, zip)"
 DECISION_NO = "88/QĐ-SGDĐT"
 # A round's calendar (tests.support.world): proposals close 10 Nov, council by 4 Dec.
@@ -89,6 +94,10 @@ class Options:
     #: one client (one process doing every person's action in turn), then two (the two cores,
     #: as two API workers would use them); the flows' batches run once either way
     clients: tuple[int, ...] = (1, 2)
+    #: True: every ballot and every ``decide`` a request of its own (the API's one-item forms),
+    #: to compare with how members and the director work: one ballot paper per member for the
+    #: agenda, one decision for the round's list
+    per_item: bool = False
 
 
 @dataclass
@@ -294,6 +303,7 @@ def run_path(
     drop: Path,
     statements: Callable[[], int],
     clients: int = 1,
+    per_item: bool = False,
 ) -> dict[str, Any]:
     people = prepare(stage, path, n)
     with stage.db.read() as s:  # the calendar's first year (holidays package) outside the clock
@@ -301,7 +311,7 @@ def run_path(
     stage.ctx.calendar.add_working_days(T_PROPOSE.date(), 1)
     clock = Clock(statements, clients=clients)
     with clock.watching_transitions():
-        ids = lifecycle(stage, path, people, clock, drop)
+        ids = lifecycle(stage, path, people, clock, drop, per_item)
     return {
         "path": path,
         "n": n,
@@ -316,7 +326,12 @@ def run_path(
 
 
 def lifecycle(
-    stage: common.Stage, path: str, people: Sequence[int], clock: Clock, drop: Path
+    stage: common.Stage,
+    path: str,
+    people: Sequence[int],
+    clock: Clock,
+    drop: Path,
+    per_item: bool = False,
 ) -> list[int]:
     """Every step from draft to awarded for all of ``people``, timed on ``clock``."""
     w, ctx, db = stage.world, stage.ctx, stage.db
@@ -391,8 +406,8 @@ def lifecycle(
             now=T_APPRAISE,
         ),
     )
-    council_round(clock, stage, cast, ids)
-    if path == "department":
+    council_round(clock, stage, cast, ids, per_item)
+    if path == "department" and per_item:
         decision = {"decision_number": DECISION_NO, "decision_date": T_DECIDE.date().isoformat()}
         each(
             clock,
@@ -407,14 +422,36 @@ def lifecycle(
             decisions.issue_decision(
                 s, issuer_unit_id=w["so"], number=DECISION_NO, day=T_DECIDE.date()
             )
+    elif path == "department":
+        # the director's desk: one decision for the round's list, up to LIST at a time
+        lists = [ids[k : k + LIST] for k in range(0, len(ids), LIST)]
+        each(
+            clock,
+            f"director's decision (decide each, sổ vàng; {LIST} per request)",
+            stage,
+            lists,
+            lambda s, chosen: decisions.decide(
+                s,
+                ctx,
+                cast.director,
+                round_id=w["round"],
+                nomination_ids=chosen,
+                number=DECISION_NO,
+                day=T_DECIDE.date(),
+                now=T_DECIDE,
+            ),
+        )
     else:
         upward(clock, stage, drop)
     return ids
 
 
-def council_round(clock: Clock, stage: common.Stage, cast: Cast, ids: Sequence[int]) -> int:
+def council_round(
+    clock: Clock, stage: common.Stage, cast: Cast, ids: Sequence[int], per_item: bool = False
+) -> int:
     """Create and open the session (every appraised dossier goes on the agenda), record who is
-    present, one ballot per member per item, close (pass_vote for each)."""
+    present, each member's ballot paper for the agenda (up to LIST dossiers a paper; with
+    ``per_item`` one request per ballot), close (pass_vote for each)."""
     w, ctx, db = stage.world, stage.ctx, stage.db
     with clock.step("council: create + open (schedule_vote)"), db.write() as s:
         made = council.create_session(
@@ -440,14 +477,32 @@ def council_round(clock: Clock, stage: common.Stage, cast: Cast, ids: Sequence[i
         ),
     )
 
-    def ballot(s: Any, item: tuple[Actor, int]) -> None:
-        member, nid = item
+    def choice(member: Actor, nid: int) -> str:
         # the fifth member votes against every third dossier: 4 of 5 still pass (threshold ½)
         no = member.user_id == cast.members[-1].user_id and nid % 3 == 0
-        council.cast_ballot(s, ctx, member, sid, nid, "disagree" if no else "agree", now=T_COUNCIL)
+        return "disagree" if no else "agree"
 
-    votes = [(m, nid) for m in cast.members for nid in ids]
-    each(clock, f"council: ballots ({MEMBERS} per item)", stage, votes, ballot)
+    def ballot(s: Any, item: tuple[Actor, int]) -> None:
+        member, nid = item
+        council.cast_ballot(s, ctx, member, sid, nid, choice(member, nid), now=T_COUNCIL)
+
+    def paper(s: Any, item: tuple[Actor, Sequence[int]]) -> None:
+        member, listed = item
+        votes = {nid: choice(member, nid) for nid in listed}
+        council.cast_ballot_paper(s, ctx, member, sid, votes, now=T_COUNCIL)
+
+    if per_item:
+        votes = [(m, nid) for m in cast.members for nid in ids]
+        each(clock, f"council: ballots ({MEMBERS} per item)", stage, votes, ballot)
+    else:
+        papers = [(m, ids[k : k + LIST]) for m in cast.members for k in range(0, len(ids), LIST)]
+        each(
+            clock,
+            f"council: ballot papers (one per member, {LIST} items each)",
+            stage,
+            papers,
+            paper,
+        )
     with clock.step("council: close (pass_vote)"), db.write() as s:
         council.close_session(s, ctx, Actor.system("council"), sid, now=T_COUNCIL)
     return sid
@@ -511,18 +566,19 @@ def check(stage: common.Stage, ids: Sequence[int]) -> dict[str, Any]:
 
 
 def run_backend(
-    backend: str, path: str, n: int, pg_url: str | None, clients: int = 1
+    backend: str, path: str, n: int, pg_url: str | None, clients: int = 1, per_item: bool = False
 ) -> dict[str, Any]:
     with (
         common.database(backend, pg_url, f"awardflow_bench_lifecycle_{path}") as db,
         tempfile.TemporaryDirectory(prefix="awardflow-drop-") as drop,
     ):
         stage = common.stage(db)
-        res = run_path(stage, path, n, Path(drop), count_statements(db.engine), clients)
+        res = run_path(stage, path, n, Path(drop), count_statements(db.engine), clients, per_item)
         res["statements"] = sum(res["sql"].values())
         res["check"] = check(stage, res.pop("ids"))
     res["backend"] = backend
     res["clients"] = clients
+    res["forms"] = "per item" if per_item else "papers"
     total = sum(res["seconds"].values())
     res["total_seconds"] = round(total, 3)
     res["per_s"] = round(n / total, 1)
@@ -548,7 +604,7 @@ def run(opts: Options, pg_url: str | None) -> dict[str, Any]:
                     f"[lifecycles] {backend} {path}, {clients} client(s): {opts.n} lifecycles …",
                     flush=True,
                 )
-                res = run_backend(backend, path, opts.n, pg_url, clients)
+                res = run_backend(backend, path, opts.n, pg_url, clients, opts.per_item)
                 out["runs"].append(res)
                 print(summary_line(res), flush=True)
     return out
@@ -568,10 +624,10 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         "### Full lifecycles, draft → awarded, through the services",
         "",
-        "| database | path | clients | lifecycles | wall s | **lifecycles/s** | lifecycles/s, "
-        "the clients' CPU | in the transition service | transactions / lifecycle "
+        "| database | path | forms | clients | lifecycles | wall s | **lifecycles/s** "
+        "| lifecycles/s, the clients' CPU | in the transition service | transactions / lifecycle "
         "| SQL / lifecycle | checks |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for r in result["runs"]:
         c = r["check"]
@@ -582,7 +638,8 @@ def markdown(result: dict[str, Any]) -> str:
             else ""
         )
         lines.append(
-            f"| {r['backend']} | {r['path']} | {r['clients']} | {r['n']:,} "
+            f"| {r['backend']} | {r['path']} | {r.get('forms', 'per item')} | {r['clients']} "
+            f"| {r['n']:,} "
             f"| {r['total_seconds']:.1f} "
             f"| **{r['per_s']:.1f}**{extra} | {r['cpu_per_s']:.1f} "
             f"| {r['in_transition_share']:.0%} | {tx:.1f} | {r['statements'] / r['n']:.0f} "
@@ -603,7 +660,8 @@ def markdown(result: dict[str, Any]) -> str:
         n = r["n"]
         lines += [
             "",
-            f"Where the time goes, {r['backend']} {r['path']}, {r['clients']} client(s) "
+            f"Where the time goes, {r['backend']} {r['path']}, {r.get('forms', 'per item')}, "
+            f"{r['clients']} client(s) "
             "(per lifecycle):",
             "",
             "| step | transactions | SQL statements | transitions | wall ms | CPU ms "
@@ -635,6 +693,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--path", choices=PATHS, help="one path only")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     parser.add_argument("--clients", type=int, help="one number of client processes only")
+    parser.add_argument(
+        "--per-item",
+        action="store_true",
+        help="one request per ballot and per decide (not papers and decisions)",
+    )
     args = parser.parse_args(argv)
     opts = Options(n=40) if args.quick else Options()
     if args.n:
@@ -643,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         opts.paths = (args.path,)
     if args.clients:
         opts.clients = (args.clients,)
+    opts.per_item = args.per_item
     if args.sqlite_only:
         opts.backends = ("sqlite",)
         result = run(opts, None)
