@@ -51,10 +51,11 @@ def rulesets() -> tuple[RuleSet, ...]:
 def nominee_facts(session: Session, nom: Nomination) -> NomineeFacts:
     pid = nom.person_id
     uid = nom.nominee_unit_id if pid is None else None
+    record = repo.record(session, pid, uid)
     return NomineeFacts(
         kind=nom.nominee_kind,
         name=nom.nominee_name,
-        ratings={r.year: Rating(r.rating) for r in repo.ratings(session, pid, uid)},
+        ratings={r.year: Rating(r.rating) for r in record.ratings},
         awards=tuple(
             AwardRecord(
                 a.award_code,
@@ -64,15 +65,15 @@ def nominee_facts(session: Session, nom: Nomination) -> NomineeFacts:
                 a.decision_date,
                 a.achievement_key,
             )
-            for a in repo.awards(session, pid, uid)
+            for a in record.awards
         ),
         initiatives=tuple(
             Initiative(i.code, i.title, InitiativeScope(i.scope), i.year, i.used_by)
-            for i in repo.initiatives(session, pid, uid)
+            for i in record.initiatives
         ),
         exclusions=tuple(
             Exclusion(ExclusionKind(e.kind), e.start, e.end, e.level)
-            for e in repo.exclusions(session, pid, uid)
+            for e in record.exclusions
         ),
         collective_years={
             c.year: CollectiveYear(

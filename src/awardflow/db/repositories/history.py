@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Row, bindparam, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import (
@@ -31,59 +44,106 @@ _RecordModel = (
 )
 
 
-def _by_owner(model: _RecordModel, *columns: str, order: str | None = None) -> dict[str, Any]:
-    """A nominee's records of one kind as plain rows, one Core statement per owner column
-    (person or collective unit), built once: the ``propose`` guard reads all four kinds."""
-    table = model.__table__
-    cols = [table.c[c] for c in columns]
-    out = {}
-    for owner in ("person_id", "unit_id"):
-        stmt = select(*cols).where(table.c[owner] == bindparam("owner"))
-        out[owner] = stmt.order_by(table.c[order]) if order else stmt
-    return out
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A nominee's record as named tuples, one list per kind."""
+
+    awards: list[Any] = field(default_factory=list)
+    """(award_code, year, award_type, decision_number, decision_date, achievement_key), by
+    year"""
+    ratings: list[Any] = field(default_factory=list)
+    """(year, rating)"""
+    initiatives: list[Any] = field(default_factory=list)
+    """(code, title, scope, year, used_by)"""
+    exclusions: list[Any] = field(default_factory=list)
+    """(kind, start, end, level)"""
 
 
-_AWARDS = _by_owner(
-    AwardHistory,
-    "award_code",
-    "year",
-    "award_type",
-    "decision_number",
-    "decision_date",
-    "achievement_key",
-    order="year",
+class _Kind(NamedTuple):
+    name: str  # the Record field
+    model: _RecordModel
+    #: the record's columns in the slots of the common row (see ``_SLOTS``)
+    columns: dict[str, str]
+
+
+#: Common columns of the four kinds in one UNION ALL: texts, a year, two dates.
+_SLOTS: tuple[tuple[str, Any], ...] = (
+    ("t1", String()),
+    ("t2", String()),
+    ("t3", String()),
+    ("t4", String()),
+    ("year", Integer()),
+    ("d1", Date()),
+    ("d2", Date()),
 )
-_RATINGS = _by_owner(YearlyRating, "year", "rating")
-_INITIATIVES = _by_owner(InitiativeRecord, "code", "title", "scope", "year", "used_by")
-_EXCLUSIONS = _by_owner(ExclusionRecord, "kind", "start", "end", "level")
+_KINDS = (
+    _Kind(
+        "awards",
+        AwardHistory,
+        {
+            "award_code": "t1",
+            "year": "year",
+            "award_type": "t2",
+            "decision_number": "t3",
+            "decision_date": "d1",
+            "achievement_key": "t4",
+        },
+    ),
+    _Kind("ratings", YearlyRating, {"year": "year", "rating": "t1"}),
+    _Kind(
+        "initiatives",
+        InitiativeRecord,
+        {"code": "t1", "title": "t2", "scope": "t3", "year": "year", "used_by": "t4"},
+    ),
+    _Kind(
+        "exclusions",
+        ExclusionRecord,
+        {"kind": "t1", "start": "d1", "end": "d2", "level": "t2"},
+    ),
+)
+_ROWS = {
+    k.name: namedtuple(f"{k.name.title()}Row", list(k.columns))
+    for k in _KINDS
+}
 
 
-def _rows(
-    session: Session, stmts: dict[str, Any], person_id: int | None, unit_id: int | None
-) -> Sequence[Row[Any]]:
+def _union(owner: str) -> Any:
+    parts = []
+    for number, kind in enumerate(_KINDS):
+        table = kind.model.__table__
+        slot_of = {slot: column for column, slot in kind.columns.items()}
+        parts.append(
+            select(
+                literal(number, Integer()).label("k"),
+                *(
+                    table.c[slot_of[slot]].label(slot)
+                    if slot in slot_of
+                    else cast(null(), type_).label(slot)
+                    for slot, type_ in _SLOTS
+                ),
+            ).where(table.c[owner] == bindparam("owner"))
+        )
+    every = union_all(*parts).subquery("record")
+    return select(every).order_by(every.c.k, every.c.year)
+
+
+#: The whole record in one statement per owner column (person or collective unit), built once:
+#: the ``propose`` guard reads all four kinds, one round trip instead of four.
+_RECORD = {owner: _union(owner) for owner in ("person_id", "unit_id")}
+
+
+def record(session: Session, person_id: int | None, unit_id: int | None) -> Record:
+    """The nominee's (a person's, else a collective's) awards, ratings, initiatives and
+    exclusions, in one statement."""
     owner = "person_id" if person_id is not None else "unit_id"
     value = person_id if person_id is not None else unit_id
-    return session.connection().execute(stmts[owner], {"owner": value}).all()
-
-
-def awards(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
-    """(award_code, year, award_type, decision_number, decision_date, achievement_key) by year."""
-    return _rows(session, _AWARDS, person_id, unit_id)
-
-
-def ratings(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
-    """(year, rating)"""
-    return _rows(session, _RATINGS, person_id, unit_id)
-
-
-def initiatives(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
-    """(code, title, scope, year, used_by)"""
-    return _rows(session, _INITIATIVES, person_id, unit_id)
-
-
-def exclusions(session: Session, person_id: int | None, unit_id: int | None) -> Sequence[Row[Any]]:
-    """(kind, start, end, level)"""
-    return _rows(session, _EXCLUSIONS, person_id, unit_id)
+    out = Record()
+    for row in session.connection().execute(_RECORD[owner], {"owner": value}):
+        kind = _KINDS[row.k]
+        getattr(out, kind.name).append(
+            _ROWS[kind.name](*(getattr(row, slot) for slot in kind.columns.values()))
+        )
+    return out
 
 
 def collective_years(session: Session, unit_id: int) -> Sequence[CollectiveYearRecord]:
