@@ -1,14 +1,16 @@
-"""The batch form of the transition service (``transition_many`` / ``TransitionBatch``) on
-SQLite and PostgreSQL: the same outcome as calling ``transition()`` item by item, on twin
-worlds (every row it writes, hashes included); refused items write nothing; a version that
-moved inside a batch leaves nothing half-written; two batches over the same rows from two
-sessions lose no update."""
+"""The batch form of the transition service (``services/transition_batch.py``:
+``transition_many`` / ``TransitionBatch``) on SQLite and PostgreSQL: the same outcome as
+calling ``transition()`` item by item, on twin worlds (every row it writes, hashes included) —
+for mixed batches, the sweep's lapses and the supervisor's bulk (re)assignment; refused items
+write nothing; a version that moved inside a batch leaves nothing half-written; two batches
+over the same rows from two sessions lose no update."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,26 +34,25 @@ from tests.support.world import (
 
 from awardflow.db.base import Base
 from awardflow.db.models import AppraiserConflict, AuditEvent, Nomination, OutboxMessage
+from awardflow.db.repositories import sweep as sweep_repo
 from awardflow.db.session import Database
 from awardflow.errors import AwardflowError, TransitionRefused, VersionConflict
-from awardflow.services import assignment, council
+from awardflow.services import assignment, council, supervision, sweep
 from awardflow.services import nominations as noms
 from awardflow.services.audit import verify
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import (
-    BatchItem,
-    TransitionBatch,
-    TransitionResult,
-    transition,
-    transition_many,
-)
+from awardflow.services.transition_batch import BatchItem, TransitionBatch, transition_many
+from awardflow.services.transitions import TransitionResult, transition
+from awardflow.services.visibility import require_nomination
 from awardflow.states import Actor
+from awardflow.states.lifecycle import NominationState
 
 T_ASSIGN = datetime(2026, 10, 2, 2, tzinfo=UTC)
 T_APPRAISE = datetime(2026, 10, 20, 2, tzinfo=UTC)
 T_COUNCIL = datetime(2026, 12, 1, 2, tzinfo=UTC)
 T_DECIDE = datetime(2026, 12, 8, 2, tzinfo=UTC)
 T_ANSWER = datetime(2026, 12, 22, 2, tzinfo=UTC)
+T_LAPSE = datetime(2027, 1, 15, 2, tzinfo=UTC)  # past every deadline of the round
 MEMBERS = [f"member{i}" for i in range(1, 6)]
 SYSTEM = "system"  # an item's actor name meaning Actor.system()
 
@@ -324,6 +325,172 @@ def test_batch_matches_one_by_one_on_twin_worlds(
             assert list(verify(s, AUDIT_KEY)) == []
             awarded = s.scalars(select(Nomination.id).where(Nomination.state == "awarded"))
             assert sorted(awarded) == sorted([w["a"], w["bk"]])
+
+
+# --- the sweep's lapses and the supervisor's bulk (re)assignment --------------------------
+
+
+def _move_both(
+    worlds: tuple[World, World], ctx: ServiceContext, steps: Sequence[Item], now: datetime
+) -> None:
+    """Setup moves (not under test) by ``transition()``, the same in both worlds."""
+    for w in worlds:
+        with w.db.write() as s:
+            for key, trigger, who, kw in steps:
+                transition(s, ctx, w[key], trigger, actor_of(w, who), now=now, **kw)
+
+
+def _same_rows(solo: World, batch: World) -> None:
+    a, b = dump(solo.db), dump(batch.db)
+    for name in _COMPARED:
+        assert b[name] == a[name], name
+    for w in (solo, batch):
+        with w.db.read() as s:
+            assert list(verify(s, AUDIT_KEY)) == []
+
+
+def _lapse_one_by_one(s: Session, ctx: ServiceContext, now: datetime) -> tuple[int, list[str]]:
+    """The sweep's lapses item by item: ``transition()`` per candidate, each in a savepoint."""
+    lapsed, errors = 0, []
+    system = Actor.system("sweep")
+    for nid in sweep_repo.lapse_candidates(s, sweep.LAPSING, now, 500):
+        try:
+            with s.begin_nested():
+                transition(s, ctx, nid, "lapse", system, now=now)
+            lapsed += 1
+        except AwardflowError as err:
+            errors.append(f"#{nid}: {err.message_en}")
+    return lapsed, errors
+
+
+def test_sweep_lapses_match_one_by_one_on_twin_worlds(
+    twins: tuple[World, World], ctx: ServiceContext
+) -> None:
+    """Drafts, a return and an authority return past their deadlines lapse in one batch with
+    the same rows, events and outbox rows as one ``transition()`` each; a live dossier stays."""
+    solo, batch = twins
+    keys = ("l1", "l2", "l3", "ret", "live")
+
+    def drafts(s: Session, w: World) -> None:
+        for key in keys:
+            w.ids[key] = new_draft(s, w, ctx, new_person(s, w, f"lp-{key}"))
+        w.ids["ar"] = new_draft(s, w, ctx, w["p-lan"], award="bang_khen_tinh")
+        add_evidence(s, w["ar"])
+
+    reason = {"comment": "Bổ sung bản xác nhận thành tích"}
+    both(twins, drafts)
+    _move_both(twins, ctx, [(k, "propose", "head_a", {}) for k in ("ret", "live", "ar")], NOW)
+    _move_both(twins, ctx, [(k, "claim", "appraiser1", {}) for k in ("ret", "live", "ar")], NOW)
+    _move_both(twins, ctx, [("ret", "return_to_unit", "appraiser1", reason)], T_ASSIGN)
+    both(twins, lambda s, w: _tick(s, w, ctx, ["ar"], ["ca_nhan_1", "ca_nhan_2"]))
+    opinion = {"comment": "Đủ điều kiện"}
+    _move_both(twins, ctx, [("ar", "recommend", "appraiser1", opinion)], T_APPRAISE)
+    both(twins, _session)
+    _move_both(twins, ctx, [("ar", "schedule_vote", SYSTEM, {})], T_COUNCIL)
+    both(twins, lambda s, w: _ballots(s, w, ctx, {"ar": 4}))
+    _move_both(twins, ctx, [("ar", "pass_vote", SYSTEM, {"data": {"agree": 4}})], T_COUNCIL)
+    both(twins, lambda s, w: package(s, w, w["ar"]))
+    packaged = {"data": {"submission": "batch-1"}}
+    _move_both(twins, ctx, [("ar", "submit", SYSTEM, packaged)], T_DECIDE)
+    _move_both(twins, ctx, [("ar", "authority_return", "authority", reason)], T_ANSWER)
+    assert {k: solo[k] for k in solo.ids} == {k: batch[k] for k in solo.ids}  # same ids
+
+    with solo.db.write() as s:
+        expected = _lapse_one_by_one(s, ctx, T_LAPSE)
+    with batch.db.write() as s:
+        got = sweep.lapse_due(s, ctx, T_LAPSE)
+    assert got == expected == (5, [])
+    _same_rows(solo, batch)
+    with batch.db.read() as s:
+        states = {nid: st.value for nid, st in s.execute(select(Nomination.id, Nomination.state))}
+    lapsing = ("l1", "l2", "l3", "ret", "ar")
+    assert {k: states[batch[k]] for k in (*lapsing, "live")} == {
+        **dict.fromkeys(lapsing, "lapsed"),
+        "live": "in_appraisal",
+    }
+
+
+def _bulk_one_by_one(
+    s: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    ids: Sequence[int],
+    data: dict[str, Any],
+    comment: str,
+    now: datetime,
+) -> list[supervision.BulkItem]:
+    """The bulk (re)assignment item by item: visibility, then ``transition()`` (``assign`` for
+    a proposed dossier, else ``reassign``), each item in its own savepoint."""
+    items: list[supervision.BulkItem] = []
+    for nid in dict.fromkeys(ids):
+        try:
+            with s.begin_nested():
+                nom = require_nomination(s, actor, nid)
+                trig = "assign" if nom.state is NominationState.PROPOSED else "reassign"
+                res = transition(s, ctx, nid, trig, actor, comment=comment, data=data, now=now)
+            items.append(supervision.BulkItem(nid, True, res.as_dict()))
+        except AwardflowError as exc:
+            items.append(supervision.BulkItem(nid, False, reasons=[exc.as_dict()]))
+    return items
+
+
+def test_bulk_reassign_matches_one_by_one_on_twin_worlds(
+    twins: tuple[World, World], ctx: ServiceContext
+) -> None:
+    """The supervisor's bulk (re)assignment as one batch: per item the same result or refusal
+    (not found, forbidden, refused by a guard or by the state), in order, a repeated id once,
+    and the same rows, events and outbox rows as one ``transition()`` per item."""
+    solo, batch = twins
+    school_b = ("p1", "p2", "a1", "ap", "fa")
+
+    def drafts(s: Session, w: World) -> None:
+        for key in school_b:
+            pid = new_person(s, w, f"bu-{key}", "thpt-b")
+            w.ids[key] = new_draft(s, w, ctx, pid, unit="thpt-b", clerk="head_b")
+        for key in ("a2", "dr"):  # appraiser2 works at thpt-a: in conflict with a2's nominee
+            w.ids[key] = new_draft(s, w, ctx, new_person(s, w, f"bu-{key}"))
+
+    both(twins, drafts)
+    _move_both(twins, ctx, [(k, "propose", "head_b", {}) for k in school_b], NOW)
+    _move_both(twins, ctx, [("a2", "propose", "head_a", {})], NOW)
+    _move_both(twins, ctx, [(k, "claim", "appraiser1", {}) for k in ("a1", "ap", "a2")], NOW)
+    both(twins, lambda s, w: _tick(s, w, ctx, ["ap"], ["ca_nhan_1", "ca_nhan_2"]))
+    opinion = {"comment": "Đủ điều kiện"}
+    _move_both(twins, ctx, [("ap", "recommend", "appraiser1", opinion)], T_APPRAISE)
+    assert {k: solo[k] for k in solo.ids} == {k: batch[k] for k in solo.ids}  # same ids
+
+    runs: list[tuple[str, list[str | int], str]] = [
+        ("supervisor", ["p1", "a1", "a2", "dr", 424242, "ap", "p2", "p1"], "appraiser2"),
+        ("appraiser1", ["fa", "a1"], "appraiser1"),  # an appraiser may only claim
+    ]
+    comment = "  Cân đối khối lượng  "
+    seen: set[str] = set()
+    for who, keys, assignee in runs:
+        ids = [solo[k] if isinstance(k, str) else k for k in keys]
+        data = {"assignee_id": solo[assignee]}
+        with solo.db.write() as s:
+            items = _bulk_one_by_one(s, ctx, solo.actor(who), ids, data, comment, T_APPRAISE)
+            expected = [asdict(i) for i in items]
+        with batch.db.write() as s:
+            items = supervision.bulk(
+                s,
+                ctx,
+                batch.actor(who),
+                "reassign",
+                ids,
+                data=data,
+                comment=comment,
+                dry_run=False,
+                now=T_APPRAISE,
+            )
+            got = [asdict(i) for i in items]
+        assert got == expected, who
+        seen.update(
+            i["reasons"][0]["error"] if i["reasons"] else i["result"]["trigger"] for i in got
+        )
+    # the scenario did exercise what it claims to
+    assert seen == {"assign", "reassign", "not_found", "not_permitted", "transition_refused"}
+    _same_rows(solo, batch)
 
 
 # --- refusals write nothing; a moved version leaves nothing half-written ------------------

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from awardflow.db.repositories import assignment as repo
 from awardflow.errors import TransitionRefused
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import TransitionBatch
+from awardflow.services.transition_batch import TransitionBatch
 from awardflow.states import Actor, Trigger
 
 _NEVER = datetime.min.replace(tzinfo=UTC)

@@ -6,7 +6,7 @@ audit event on the nomination. Closing applies quorum, each award's threshold as
 ALL members, and the award's percentage quota for the round (ranked by yes-votes; the chair
 breaks a tie at the cut-off), then fires pass_vote / fail_vote / postpone through the
 transition service as the system. Opening and closing move every item in one transition batch
-(``transitions.transition_many``); any refusal aborts the whole step, as one failing
+(``transition_batch.transition_many``); any refusal aborts the whole step, as one failing
 ``transition`` call did.
 """
 
@@ -32,7 +32,7 @@ from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import org as org_repo
 from awardflow.errors import AwardflowError, Conflict, Forbidden, InvalidInput, NotFound
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import BatchItem, TransitionOutcome, transition_many
+from awardflow.services.transition_batch import BatchItem, TransitionOutcome, transition_many
 from awardflow.states import Actor, NominationState, Role, Trigger
 
 CHOICES = ("agree", "disagree", "abstain")

@@ -27,7 +27,7 @@ from awardflow.reports.pdf import html_to_pdf
 from awardflow.services.context import ServiceContext
 from awardflow.services.documents import letterhead
 from awardflow.services.packages import position_unit
-from awardflow.services.transitions import BatchItem, transition_many
+from awardflow.services.transition_batch import BatchItem, transition_many
 from awardflow.services.visibility import nomination_filter, not_found
 from awardflow.states import Actor, Trigger
 from awardflow.states.lifecycle import NominationState

@@ -23,7 +23,7 @@ from awardflow.errors import AwardflowError
 from awardflow.services.actors import actor_for_user
 from awardflow.services.context import ServiceContext
 from awardflow.services.packages import build_package
-from awardflow.services.transitions import TransitionBatch
+from awardflow.services.transition_batch import TransitionBatch
 from awardflow.states import NominationState, Role, Trigger
 
 

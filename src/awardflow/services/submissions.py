@@ -19,7 +19,7 @@ from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import submissions as repo
 from awardflow.errors import AwardflowError, InvalidInput, NotFound
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import BatchItem, transition_many
+from awardflow.services.transition_batch import BatchItem, transition_many
 from awardflow.states import Actor, NominationState, Trigger
 
 

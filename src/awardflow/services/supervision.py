@@ -1,5 +1,7 @@
 """What a supervisor does besides transitions: extend a deadline, send a reminder, and the bulk
 form of these and of (re)assignment, each with a dry run that says what would happen per item.
+A bulk (re)assignment goes through the transition service's batch form (one locked select,
+executemany writes); reminders and extensions are applied item by item.
 
 Extending a deadline is not a state change: it moves ``due_at`` later, restarts the escalation
 ladder for the new date and appends an ``extend_deadline`` audit event with the reason.
@@ -15,12 +17,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import Nomination
+from awardflow.db.repositories import api_queries as q
 from awardflow.db.repositories import campaigns as campaigns_repo
+from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import org as org_repo
 from awardflow.db.repositories import outbox as outbox_repo
 from awardflow.errors import AwardflowError, Forbidden, InvalidInput, Reason
 from awardflow.services import audit, transitions
 from awardflow.services.context import ServiceContext
+from awardflow.services.transition_batch import BatchItem, transition_many
 from awardflow.states import Actor, Payload, Role, Trigger, evaluate
 from awardflow.states.lifecycle import TERMINAL
 from awardflow.states.lifecycle import NominationState as S
@@ -248,8 +253,10 @@ def bulk(
     dry_run: bool,
     now: datetime | None = None,
 ) -> list[BulkItem]:
-    """Apply ``action`` to each visible item in its own savepoint: one refusal does not undo
-    the others. A dry run evaluates each item and writes nothing."""
+    """Apply ``action`` to each visible item: one refusal does not undo the others. A dry run
+    evaluates each item and writes nothing. Reminders and extensions run item by item, each in
+    its own savepoint; a (re)assignment for real is one transition batch (a refused item writes
+    nothing, so it needs no savepoint)."""
     from awardflow.services.visibility import require_nomination
 
     if action not in BULK_ACTIONS:
@@ -259,8 +266,11 @@ def bulk(
             field="action",
         )
     now = now or datetime.now(UTC)
+    ids = list(dict.fromkeys(nomination_ids))
+    if action == "reassign" and not dry_run:
+        return _reassign_many(session, ctx, actor, ids, data, comment, now)
     items: list[BulkItem] = []
-    for nid in dict.fromkeys(nomination_ids):
+    for nid in ids:
         try:
             with session.begin_nested():
                 nom = require_nomination(session, actor, nid)
@@ -268,4 +278,49 @@ def bulk(
             items.append(BulkItem(nid, True, result))
         except AwardflowError as exc:
             items.append(BulkItem(nid, False, reasons=[exc.as_dict()]))
+    return items
+
+
+def _reassign_many(
+    session: Session,
+    ctx: ServiceContext,
+    actor: Actor,
+    ids: list[int],
+    data: Mapping[str, Any],
+    comment: str | None,
+    now: datetime,
+) -> list[BulkItem]:
+    """``assign`` (a proposed dossier) or ``reassign`` for each visible item, as one batch; per
+    item its result or its refusal, in the order given. An item the actor may not see is not
+    found (404), as in :func:`~awardflow.services.visibility.require_nomination`."""
+    from awardflow.services.visibility import nomination_filter, not_found
+
+    # one statement for every item's visibility (of its answer, only the ids are used here)
+    visible = q.visible_rounds(session, ids, nomination_filter(actor)) if ids else {}
+    states = noms_repo.states(session, list(visible)) if visible else {}
+    batch = [
+        BatchItem(
+            nid,
+            Trigger.ASSIGN if states[nid] is S.PROPOSED else Trigger.REASSIGN,
+            actor,
+            comment=comment,
+            data=data,
+        )
+        for nid in ids
+        if nid in states
+    ]
+    outcomes = dict(
+        zip(
+            [b.nomination_id for b in batch],
+            transition_many(session, ctx, batch, now=now),
+            strict=True,
+        )
+    )
+    items: list[BulkItem] = []
+    for nid in ids:
+        outcome = outcomes[nid] if nid in outcomes else not_found(nid)
+        if isinstance(outcome, AwardflowError):
+            items.append(BulkItem(nid, False, reasons=[outcome.as_dict()]))
+        else:
+            items.append(BulkItem(nid, True, outcome.as_dict()))
     return items

@@ -3,8 +3,8 @@ notices fired once per level per stay in a state, stuck marking, and lapses.
 
 Set-based: for every campaign version, waiting state and ladder level it computes one cut-off
 (the latest deadline whose notice is due today, in working days) and claims the matching rows in
-batches; the per-row work is only building outbox rows. Lapses go through the transition service
-one by one, as every state change must.
+batches; the per-row work is only building outbox rows. Lapses go through the transition service,
+as every state change must, in its batch form (one locked select, executemany writes).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from awardflow.db.repositories import outbox as outbox_repo
 from awardflow.db.repositories import sweep as repo
 from awardflow.errors import AwardflowError
 from awardflow.services.context import ServiceContext
-from awardflow.services.transitions import transition
+from awardflow.services.transition_batch import BatchItem, transition_many
 from awardflow.states import Actor, NominationState, Role, Trigger
 from awardflow.states.lifecycle import TRIGGER_LABELS, WAITING
 
@@ -269,16 +269,17 @@ def mark_stuck(session: Session, now: datetime) -> int:
 def lapse_due(
     session: Session, ctx: ServiceContext, now: datetime, *, batch: int = 500
 ) -> tuple[int, list[str]]:
-    """Lapse drafts, returns and authority returns past their deadline (``lapse`` trigger)."""
-    lapsed, errors = 0, []
+    """Lapse drafts, returns and authority returns past their deadline (``lapse`` trigger), as
+    one transition batch: a refused item writes nothing and is reported; the others lapse."""
     system = Actor.system("sweep")
-    for nid in repo.lapse_candidates(session, LAPSING, now, batch):
-        try:
-            with session.begin_nested():
-                transition(session, ctx, nid, Trigger.LAPSE, system, now=now)
+    due = repo.lapse_candidates(session, LAPSING, now, batch)
+    items = [BatchItem(nid, Trigger.LAPSE, system) for nid in due]
+    lapsed, errors = 0, []
+    for nid, outcome in zip(due, transition_many(session, ctx, items, now=now), strict=True):
+        if isinstance(outcome, AwardflowError):
+            errors.append(f"#{nid}: {outcome.message_en}")
+        else:
             lapsed += 1
-        except AwardflowError as err:
-            errors.append(f"#{nid}: {err.message_en}")
     return lapsed, errors
 
 

@@ -5,17 +5,15 @@ It locks the row and checks the version, runs the guards, moves the state, sets 
 deadline, appends the hash-chained audit event and writes the outbox rows. With an idempotency
 key, a repeat returns the first result and writes nothing.
 
-:class:`TransitionBatch` (and :func:`transition_many` on it) is the same service for the flows'
-batches: each item is decided exactly as :func:`transition` decides it (:func:`_decide`: the
-same guards, effects, deadline and audit event), in order, and the decided items are written
-together (:func:`_write`, which :func:`transition` uses for its one item): one locked select
-for all rows, the guards' look-ups the batch cannot change read once, executemany writes.
+A transition is decided by :func:`_decide` (version, guards, effects, deadline, audit event;
+writes nothing) and stored by :func:`_write` (row, audit event, award history, agenda items,
+outbox rows). The batch form of this service for the flows,
+:mod:`awardflow.services.transition_batch`, runs many items through these same two functions.
 """
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -30,7 +28,6 @@ from awardflow.db.repositories import idempotency as idem_repo
 from awardflow.db.repositories import nominations as repo
 from awardflow.db.repositories import outbox as outbox_repo
 from awardflow.errors import (
-    AwardflowError,
     Forbidden,
     InvalidInput,
     NotFound,
@@ -288,160 +285,6 @@ def _stale(session: Session, moves: Sequence[_Move]) -> VersionConflict:
             if head != m.nom.audit_head:
                 return VersionConflict(version, m.before["version"])
     return VersionConflict(moves[0].before["version"])
-
-
-@dataclass(frozen=True, slots=True)
-class BatchItem:
-    """One transition of a batch: what :func:`transition` takes for one nomination."""
-
-    nomination_id: int
-    trigger: str | Trigger
-    actor: Actor
-    comment: str | None = None
-    data: Mapping[str, Any] | None = None
-    expected_version: int | None = None
-
-
-#: Decided moves are written at most this many at a time: enough to amortise each statement,
-#: and a bound on what a batch holds in memory at once.
-WRITE_EVERY = 100
-
-
-class TransitionBatch:
-    """Many transitions in the caller's transaction, each decided as :func:`transition` decides
-    it, in the order they are added, and written together (up to ``WRITE_EVERY`` at a time).
-
-    ``add`` raises what :func:`transition` raises for that item (NotFound, VersionConflict,
-    Forbidden, TransitionRefused…) and then has planned nothing: a refused item writes nothing,
-    so no savepoint is needed around it. ``write`` stores what was planned (also done before
-    a guard reads what earlier items change, and before a second item of the same nomination
-    — see :class:`~awardflow.services.facts.BatchMemo`). A failed write (a version moved since
-    the select) raises VersionConflict, rolls the batch's writes back to a savepoint, and
-    leaves the batch ``broken``: the caller's transaction must not carry on with it."""
-
-    def __init__(self, session: Session, ctx: ServiceContext, *, now: datetime | None = None):
-        self.session = session
-        self.ctx = ctx
-        self.now = now or datetime.now(UTC)
-        self.broken = False
-        # the memo calls back through a weak reference: a batch -> memo -> batch cycle would
-        # leave every row and move of the batch to the cyclic collector
-        self.memo = BatchMemo(flush=_weakly(self.write))
-        self._rows: dict[int, repo.WithContext] = {}
-        self._pending: list[_Move] = []
-        self._moved: set[int] = set()  # nominations moved by this batch (written or pending)
-        self._known: set[int] = set()  # ids the memo's per-nomination reads cover
-
-    def load(self, nomination_ids: Sequence[int]) -> None:
-        """Read (and lock) the rows the batch will move, with their context, in one select."""
-        missing = [n for n in dict.fromkeys(nomination_ids) if n not in self._rows]
-        if any(n in self._moved for n in missing):
-            self.write()  # a row read again must show what this batch did to it
-        if missing:
-            self._rows.update(repo.get_many_with_context_for_update(self.session, missing))
-            self.memo.nomination_ids.extend(n for n in missing if n not in self._known)
-            self._known.update(missing)
-            self.memo.forget_nominations()
-
-    def add(
-        self,
-        nomination_id: int,
-        trigger: str | Trigger,
-        actor: Actor,
-        *,
-        comment: str | None = None,
-        data: Mapping[str, Any] | None = None,
-        expected_version: int | None = None,
-    ) -> TransitionResult:
-        """Decide one transition; its result is final once :meth:`write` has run."""
-        if self.broken:
-            raise RuntimeError("this transition batch failed to write; roll back")
-        trig = parse_trigger(trigger) if isinstance(trigger, str) else trigger
-        self.load([nomination_id])  # a nomination moved before is read again, after a write
-        found = self._rows.get(nomination_id)
-        if found is None:
-            raise _not_found(nomination_id)
-        payload = Payload((comment or "").strip() or None, dict(data or {}))
-        move = _decide(
-            self.session,
-            self.ctx,
-            found,
-            trig,
-            actor,
-            payload,
-            self.now,
-            expected_version,
-            self.memo,
-        )
-        self._pending.append(move)
-        self._moved.add(nomination_id)
-        del self._rows[nomination_id]  # the move holds it until written; a new item re-reads
-        result = move.result()
-        if len(self._pending) >= WRITE_EVERY:
-            self.write()
-        return result
-
-    def write(self) -> None:
-        """Store every decided, not yet written transition."""
-        moves, self._pending = self._pending, []
-        if not moves:
-            return
-        try:
-            if len(moves) == 1:  # as transition(): nothing is written when the UPDATE misses
-                _write(self.session, moves)
-            else:  # an executemany may have updated some rows before one missed
-                with self.session.begin_nested():
-                    _write(self.session, moves)
-        except BaseException:
-            self.broken = True
-            raise
-
-
-def _weakly(method: Callable[[], None]) -> Callable[[], None]:
-    ref = weakref.WeakMethod(method)
-
-    def call() -> None:
-        bound = ref()
-        if bound is not None:
-            bound()
-
-    return call
-
-
-TransitionOutcome = TransitionResult | AwardflowError
-
-
-def transition_many(
-    session: Session,
-    ctx: ServiceContext,
-    items: Sequence[BatchItem],
-    *,
-    now: datetime | None = None,
-) -> list[TransitionOutcome]:
-    """:func:`transition` for each item, in order, as one batch: per item its result or the
-    error :func:`transition` would have raised for it (nothing is written for that item; the
-    others go through). A failed write raises (see :class:`TransitionBatch`)."""
-    batch = TransitionBatch(session, ctx, now=now)
-    batch.load([item.nomination_id for item in items])
-    outcomes: list[TransitionOutcome] = []
-    for item in items:
-        try:
-            outcomes.append(
-                batch.add(
-                    item.nomination_id,
-                    item.trigger,
-                    item.actor,
-                    comment=item.comment,
-                    data=item.data,
-                    expected_version=item.expected_version,
-                )
-            )
-        except AwardflowError as refused:
-            if batch.broken:  # an earlier item's write failed, not this item
-                raise
-            outcomes.append(refused)
-    batch.write()
-    return outcomes
 
 
 def _apply_effects(
