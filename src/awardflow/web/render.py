@@ -9,7 +9,7 @@ can call them too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -90,6 +90,14 @@ def action_url(nomination_id: int, trigger: str) -> str:
     return f"/nominations/{int(nomination_id)}/actions/{escape(trigger)}"
 
 
+def option_pairs(
+    items: Iterable[Any], value: str = "id", label: str = "name"
+) -> list[tuple[Any, Any]]:
+    """``(item.<value>, item.<label>)`` per item: the ``options`` of a select (``ui.field``,
+    ``ui.filter_select``) from rows."""
+    return [(getattr(item, value), getattr(item, label)) for item in items]
+
+
 def state_class(state: NominationState | str) -> str:
     """A CSS class per phase for the state badge (colour plus the text, never colour alone)."""
     try:
@@ -130,6 +138,7 @@ def environment() -> Environment:
         url_with=url_with,
         lang_url=lang_url,
         action_url=action_url,
+        option_pairs=option_pairs,
         state_class=state_class,
         state_label=lambda s: i18n.state_label(_lang(), s),
         trigger_label=lambda s: i18n.trigger_label(_lang(), s),
