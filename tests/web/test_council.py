@@ -101,12 +101,15 @@ def _state(live: LiveServer, nid: int) -> S:
 
 
 def _vote(member: Page, session_id: int, votes: dict[int, str]) -> None:
+    """The member marks her ballot paper (phiếu bầu) on each item's card, sends it once."""
     member.goto(f"/council/{session_id}")
     for nid, choice in votes.items():
-        item = member.locator(f"#item-{nid}")
-        item.locator(f"#choice-{nid}-{choice}").check()
-        item.locator("button[type=submit]").click()
-        expect(member.locator(".flash-success")).to_have_text("Đã ghi nhận phiếu của bạn.")
+        member.locator(f"#item-{nid} #choice-{nid}-{choice}").check()
+    member.click("#ballot-paper button[type=submit]")
+    expect(member.locator(".flash-success")).to_have_text(
+        f"Đã ghi nhận phiếu bầu của bạn: {len(votes)} hồ sơ."
+    )
+    for nid in votes:
         expect(member.locator(f"#item-{nid} [data-voted=yes]")).to_have_text("✔ Đã bỏ phiếu")
 
 
@@ -209,8 +212,16 @@ def test_secretary_runs_a_session_members_vote_secretly_results_and_minutes(
     _vote(m1, session_id, {a: "agree", b: "disagree", c: "agree"})
     _assert_secret(m1, [a, b, c])
     m2 = second("dienbien.member2")
-    _vote(m2, session_id, {a: "agree", b: "abstain", c: "agree"})
+    m2.goto(f"/council/{session_id}")  # an unmarked paper comes back with the reason
+    m2.click("#ballot-paper button[type=submit]")
+    expect(m2.locator("#ballot-paper .error-text")).to_have_text(
+        "Hãy đánh dấu lựa chọn cho ít nhất một hồ sơ trên phiếu bầu."
+    )
+    _vote(m2, session_id, {a: "agree"})  # a part now, the rest later: both count
+    expect(m2.locator(f"#item-{b} input[type=radio]")).to_have_count(3)
+    _vote(m2, session_id, {b: "abstain", c: "agree"})
     _assert_secret(m2, [a, b, c])
+    expect(m2.locator("#ballot-paper")).to_have_count(0)  # nothing left to vote on
     expect(m2.locator(f"#item-{a} .ballots")).to_have_attribute("data-ballots", "2")
 
     # A member may not close: no button, and forcing the POST shows the reason.

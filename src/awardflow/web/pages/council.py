@@ -1,8 +1,9 @@
 """``/council``: council sessions (Hội đồng TĐKT). The secretary creates and opens a session,
 records attendance, sets the agenda from the dossiers awaiting the council, enters the written
-votes of absent members and closes; a member reads each dossier's summary and casts a secret
-ballot per item; after closing everyone in scope sees the tallies, outcomes, the ranking
-against the quota, and downloads the minutes (biên bản) as PDF or DOCX.
+votes of absent members and closes; a member reads each dossier's summary and marks her secret
+ballot paper (phiếu bầu) for the agenda, sent at once; after closing everyone in scope sees
+the tallies, outcomes, the ranking against the quota, and downloads the minutes (biên bản) as
+PDF or DOCX.
 
 Every change is one call of ``services.council`` (quorum, thresholds, secrecy live there) or of
 the transition service (``schedule_vote`` / ``postpone`` when the agenda changes). A member's
@@ -20,9 +21,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from awardflow.api.deps import IdPath
+from awardflow.api.errors import status_of
 from awardflow.db.repositories import council as council_repo
 from awardflow.db.repositories import web_council as repo
-from awardflow.errors import Conflict, InvalidInput, NotFound
+from awardflow.errors import AwardflowError, Conflict, InvalidInput, NotFound
 from awardflow.services import council, documents, transitions
 from awardflow.services.visibility import campaign_filter, require_council_session
 from awardflow.states import Role, Trigger
@@ -250,31 +252,53 @@ def _agenda(page: Page, session_id: int, add: list[int], defer: list[int], reaso
     return page.redirect(f"/council/{session_id}#agenda")
 
 
-@router.post("/council/{session_id}/ballots/{nomination_id}")
-async def ballot(
-    session_id: IdPath, nomination_id: IdPath, request: Request, page: PageCtx
-) -> Response:
-    """One member's secret ballot on one item; the answer never repeats the choice."""
-    choice = str((await request.form()).get("choice") or "")
-    return await run_in_threadpool(_ballot, page, session_id, nomination_id, choice)
+@router.post("/council/{session_id}/ballot-paper")
+async def ballot_paper(session_id: IdPath, request: Request, page: PageCtx) -> Response:
+    """One member's ballot paper (phiếu bầu): a choice on each dossier she marked, sent at
+    once and taken all or none; the answer never repeats a choice."""
+    form = await request.form()
+    marked = {
+        key.removeprefix("choice-"): str(value)
+        for key, value in form.items()
+        if key.startswith("choice-")
+    }
+    return await run_in_threadpool(_ballot_paper, page, session_id, marked)
 
 
-def _ballot(page: Page, session_id: int, nomination_id: int, choice: str) -> Response:
+def _ballot_paper(page: Page, session_id: int, marked: dict[str, str]) -> Response:
     _visible(page, session_id)
-    if choice not in council.CHOICES:
-        errors = {
-            f"choice-{nomination_id}": page.t(
+    votes = {int(k): v for k, v in marked.items() if k.isdigit()}
+    errors: dict[str, str] = {}
+    if not votes:
+        errors["ballot_paper"] = page.t(
+            "Hãy đánh dấu lựa chọn cho ít nhất một hồ sơ trên phiếu bầu.",
+            "Mark your choice on at least one dossier of the ballot paper.",
+        )
+    for nid, choice in votes.items():
+        if choice not in council.CHOICES:
+            errors[f"choice-{nid}"] = page.t(
                 "Hãy chọn đồng ý, không đồng ý hoặc không biểu quyết.",
                 "Choose agree, disagree or abstain.",
             )
-        }
-        return _session_page(page, session_id, errors=errors, status=422)
-    with page.svc.db.write() as s:
-        council.cast_ballot(
-            s, page.svc.ctx, page.actor, session_id, nomination_id, choice, now=page.now()
-        )
-    page.flash("Đã ghi nhận phiếu của bạn.", "Your ballot was recorded.")
-    return page.redirect(f"/council/{session_id}#item-{nomination_id}")
+    kept = {"paper": {str(k): v for k, v in votes.items()}}
+    if errors:
+        return _session_page(page, session_id, errors=errors, status=422, kept=kept)
+    try:
+        with page.svc.db.write() as s:
+            taken = council.cast_ballot_paper(
+                s, page.svc.ctx, page.actor, session_id, votes, now=page.now()
+            )
+    except AwardflowError as err:
+        # the refused dossier is named by the field (votes.<id>); the paper comes back as marked
+        item = (err.field or "").removeprefix("votes.")
+        key = f"choice-{item}" if item.isdigit() else "ballot_paper"
+        errors = {key: page.t(err.message_vi, err.message_en)}
+        return _session_page(page, session_id, errors=errors, status=status_of(err), kept=kept)
+    page.flash(
+        f"Đã ghi nhận phiếu bầu của bạn: {taken} hồ sơ.",
+        f"Your ballot paper was recorded: {taken} dossier(s).",
+    )
+    return page.redirect(f"/council/{session_id}#agenda")
 
 
 @router.post("/council/{session_id}/written")
