@@ -1,6 +1,7 @@
 """PostgreSQL restarted (``pg_ctl restart -m fast``) twice under load: clients get errors they
 can retry (503 in the one error shape with Retry-After, or a dropped connection), never a 500;
-nothing is half-written; the same API process recovers by itself (pool pre-ping), no restart.
+nothing is half-written; the same API process recovers by itself, no restart (idle connections
+are pinged; a busy one found dead renews the whole pool: ``db.session``).
 
 The cluster is the test's own (tests.support.processes.Postgres on its own port and directory),
 so the session's shared cluster is never touched.
