@@ -72,8 +72,7 @@ def nominee_facts(session: Session, nom: Nomination) -> NomineeFacts:
             for i in record.initiatives
         ),
         exclusions=tuple(
-            Exclusion(ExclusionKind(e.kind), e.start, e.end, e.level)
-            for e in record.exclusions
+            Exclusion(ExclusionKind(e.kind), e.start, e.end, e.level) for e in record.exclusions
         ),
         collective_years={
             c.year: CollectiveYear(

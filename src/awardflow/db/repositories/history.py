@@ -101,10 +101,7 @@ _KINDS = (
         {"kind": "t1", "start": "d1", "end": "d2", "level": "t2"},
     ),
 )
-_ROWS = {
-    k.name: namedtuple(f"{k.name.title()}Row", list(k.columns))
-    for k in _KINDS
-}
+_ROWS = {k.name: namedtuple(f"{k.name.title()}Row", list(k.columns)) for k in _KINDS}
 
 
 def _union(owner: str) -> Any:

@@ -41,7 +41,6 @@ def _label(table: Table, column: Any) -> str:
     return f"{table.name[0]}_{column.key}"
 
 
-
 # Built once at import: constructing this select costs more than running it. Core, not ORM:
 # the ORM's loading pipeline for three entities cost ~2 ms of a 9 ms API action. The award
 # rides along: most guards read it (offered, evidence, eligibility, threshold, authority).
