@@ -5,6 +5,7 @@ none (services.decisions.decide; the director's desk and POST /api/decisions use
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -89,15 +90,17 @@ def test_one_decision_awards_every_listed_nomination(world: World, ctx: ServiceC
 def test_a_decision_is_taken_all_or_none(world: World, ctx: ServiceContext) -> None:
     ids = approved(world, ctx, ["d-an", "d-binh"])
     waiting = appraised(world, ctx, person(world, "d-chi"))  # not through the council
-    director = world.actor("director")
     before = snapshot(world)
     with world.db.read() as s:
         version = s.get(Nomination, ids[1]).version  # type: ignore[union-attr]
 
-    def refused(
-        listed: list[int], who: str = "director", versions: dict[int, int] | None = None
-    ) -> ItemRefused:
-        with pytest.raises(ItemRefused) as err, world.db.write() as s:
+    def decide(
+        listed: list[int],
+        who: str = "director",
+        day: date = DAY,
+        versions: dict[int, int] | None = None,
+    ) -> None:
+        with world.db.write() as s:
             decisions.decide(
                 s,
                 ctx,
@@ -105,10 +108,14 @@ def test_a_decision_is_taken_all_or_none(world: World, ctx: ServiceContext) -> N
                 round_id=world["round"],
                 nomination_ids=listed,
                 number=NUMBER,
-                day=DAY,
+                day=day,
                 versions=versions,
                 now=NOW,
             )
+
+    def refused(listed: list[int], **kw: Any) -> ItemRefused:
+        with pytest.raises(ItemRefused) as err:
+            decide(listed, **kw)
         assert snapshot(world) == before, listed  # nothing of the decision was kept
         return err.value
 
@@ -120,41 +127,12 @@ def test_a_decision_is_taken_all_or_none(world: World, ctx: ServiceContext) -> N
     assert err.nomination_id == 10**6 and isinstance(err.error, NotFound)
     err = refused(ids, who="appraiser1")
     assert isinstance(err.error, (NotFound, Forbidden, TransitionRefused))
-    with pytest.raises(InvalidInput) as future, world.db.write() as s:
-        decisions.decide(
-            s,
-            ctx,
-            director,
-            round_id=world["round"],
-            nomination_ids=ids,
-            number=NUMBER,
-            day=date(2027, 1, 1),
-            now=NOW,
-        )
+    with pytest.raises(InvalidInput) as future:
+        decide(ids, day=date(2027, 1, 1))
     assert future.value.field == "decision_date"
-    with pytest.raises(InvalidInput) as empty, world.db.write() as s:
-        decisions.decide(
-            s,
-            ctx,
-            director,
-            round_id=world["round"],
-            nomination_ids=[],
-            number=NUMBER,
-            day=DAY,
-            now=NOW,
-        )
+    with pytest.raises(InvalidInput) as empty:
+        decide([])
     assert empty.value.field == "nomination_ids"
     assert snapshot(world) == before
-    with world.db.write() as s:  # the corrected list goes through
-        decisions.decide(
-            s,
-            ctx,
-            director,
-            round_id=world["round"],
-            nomination_ids=ids,
-            number=NUMBER,
-            day=DAY,
-            versions={ids[1]: version},
-            now=NOW,
-        )
+    decide(ids, versions={ids[1]: version})  # the corrected list goes through
     assert [state(world, n) for n in (*ids, waiting)] == ["awarded", "awarded", "appraised"]
