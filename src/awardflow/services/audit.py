@@ -48,6 +48,9 @@ def event_hash(key: bytes, event: AuditEvent) -> str:
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 
 
+_NEW_EVENT = AuditEvent.__mapper__.class_manager.new_instance
+
+
 def next_event(
     key: bytes,
     nomination: Nomination,
@@ -62,8 +65,13 @@ def next_event(
     comment: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """The next link of ``nomination``'s chain (not yet stored); moves the row's head."""
-    event = AuditEvent(
+    """The next link of ``nomination``'s chain (not yet stored); moves the row's head.
+
+    Built as the ORM's loader builds an instance (its values straight into the instance's
+    dict): the mapped constructor would fire an attribute event per column, and every
+    transition makes one of these. Added to a session, it is inserted with those values."""
+    event: AuditEvent = _NEW_EVENT()
+    event.__dict__.update(
         nomination_id=nomination.id,
         seq=nomination.audit_seq + 1,
         trigger=trigger,
@@ -77,7 +85,7 @@ def next_event(
         data=canonical_data(data),
         prev_hash=nomination.audit_head,
     )
-    event.hash = event_hash(key, event)
+    event.__dict__["hash"] = event_hash(key, event)
     nomination.audit_seq = event.seq
     nomination.audit_head = event.hash
     return event
