@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": 60})
         _configure_sqlite(engine)
         return engine
-    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    connect_args: dict[str, Any] = {}
+    if make_url(url).get_driver_name() == "psycopg":
+        from awardflow.db.pgcursor import Cursor
+
+        connect_args["cursor_factory"] = Cursor
+    engine = create_engine(
+        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args
+    )
     _ping_when_idle(engine)
     return engine
 
