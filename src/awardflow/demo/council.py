@@ -54,15 +54,15 @@ def _session(
         council.record_attendance(s, ctx, secretary, row.id, uid, uid != absent, now=opened)
     if not close:
         return  # the session is still sitting: no ballots yet
-    for nid in scheduled:
-        passes = FIRST_SESSION.get(by_id[nid].target, True) if nid in by_id else True
-        for n, uid in enumerate(members):
-            choice = "agree" if passes or n == 0 else "disagree"
-            when = opened + timedelta(hours=1)
-            if uid == absent:
-                council.cast_ballot(
-                    s, ctx, secretary, row.id, nid, choice, written_for=uid, now=when
-                )
-            else:
-                council.cast_ballot(s, ctx, driver.actor(uid), row.id, nid, choice, now=when)
+    passes = {
+        nid: FIRST_SESSION.get(by_id[nid].target, True) if nid in by_id else True
+        for nid in scheduled
+    }
+    when = opened + timedelta(hours=1)
+    for n, uid in enumerate(members if scheduled else []):  # each one's paper for the agenda
+        paper = {nid: "agree" if n == 0 or ok else "disagree" for nid, ok in passes.items()}
+        if uid == absent:  # her written paper, entered by the secretary
+            council.cast_ballot_paper(s, ctx, secretary, row.id, paper, written_for=uid, now=when)
+        else:
+            council.cast_ballot_paper(s, ctx, driver.actor(uid), row.id, paper, now=when)
     council.close_session(s, ctx, secretary, row.id, now=at(day, 11))
