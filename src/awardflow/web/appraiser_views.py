@@ -1,6 +1,8 @@
 """View models of the appraiser's page (issue 7, W2): her tasks due first, coloured by urgency,
 and her office's unassigned queue with a claim button where the rules allow it; both filtered
-by round, unit and award from the query string, and paginated."""
+by round, unit and award from the query string, and paginated. Like the API's queues, each list
+is one statement (its page and its total counted up to ``QUEUE_COUNT_CAP``): past the cap the
+page says "hơn 1.000" / "more than 1,000" and still pages forward."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from awardflow.db.repositories import web_unit as wq
 from awardflow.errors import Reason
 from awardflow.services import transitions
 from awardflow.services.context import ServiceContext
-from awardflow.services.queries import TASK_STATES
+from awardflow.services.queries import QUEUE_COUNT_CAP, TASK_STATES
 from awardflow.services.visibility import grant_scope, nomination_filter
 from awardflow.states import Actor, Grant, Role, Trigger
 from awardflow.web.nomination_views import NominationRow, rows_for
@@ -77,13 +79,33 @@ class Filters:
 
 @dataclass
 class Pager:
+    """Where a list's page lies. ``total`` is exact unless ``capped``: then more than ``total``
+    (the cap) match, the number of pages is unknown, and ``more`` (a row follows this page)
+    decides the next link; ``shown`` is how many rows this page has."""
+
     page: int
     total: int
     param: str
+    capped: bool = False
+    shown: int = 0
+    more: bool = False
+
+    @classmethod
+    def of(cls, page: int, found: q.CappedPage, param: str) -> Pager:
+        return cls(page, found.total, param, found.capped, len(found.rows), found.more)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def paged(self) -> bool:
+        """More than one page (the pager is shown)."""
+        return self.capped or self.pages > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.more if self.capped else self.page < self.pages
 
     @property
     def first(self) -> int:
@@ -91,6 +113,8 @@ class Pager:
 
     @property
     def last(self) -> int:
+        if self.capped:
+            return (self.page - 1) * PAGE_SIZE + self.shown
         return min(self.total, self.page * PAGE_SIZE)
 
 
@@ -130,8 +154,10 @@ def _tasks_filter(grants: tuple[Grant, ...], user_id: int | None) -> ColumnEleme
     return or_(*clauses) if clauses else false()
 
 
+@lru_cache(maxsize=4096)
 def queue_filter(actor: Actor) -> ColumnElement[bool]:
-    """Proposed dossiers nobody has claimed, among those the actor may see."""
+    """Proposed dossiers nobody has claimed, among those the actor may see: one object per
+    actor (the list's statements are kept per filter object)."""
     return and_(nomination_filter(actor), q.unassigned_clause())
 
 
@@ -143,11 +169,11 @@ def build(
     session: Session, ctx: ServiceContext, actor: Actor, filters: Filters, now: datetime
 ) -> AppraiserPage:
     mine, office = tasks_filter(actor), queue_filter(actor)
-    tasks, tasks_total = q.list_nominations(session, mine, filters.query(filters.page))
-    queued, queue_total = q.list_nominations(session, office, filters.query(filters.qpage))
-    task_rows = rows_for(session, tasks, now, ctx.calendar)
+    tasks = q.capped_nominations(session, mine, filters.query(filters.page), QUEUE_COUNT_CAP)
+    queued = q.capped_nominations(session, office, filters.query(filters.qpage), QUEUE_COUNT_CAP)
+    task_rows = rows_for(session, tasks.rows, now, ctx.calendar)
     queue_rows = []
-    for row in rows_for(session, queued, now, ctx.calendar):
+    for row in rows_for(session, queued.rows, now, ctx.calendar):
         verdict = transitions.verdict_for(session, ctx, row.id, Trigger.CLAIM, actor, now)
         queue_rows.append(
             QueueRow(
@@ -164,9 +190,9 @@ def build(
     return AppraiserPage(
         filters=filters,
         tasks=task_rows,
-        tasks_pager=Pager(filters.page, tasks_total, "page"),
+        tasks_pager=Pager.of(filters.page, tasks, "page"),
         queue=queue_rows,
-        queue_pager=Pager(filters.qpage, queue_total, "qpage"),
+        queue_pager=Pager.of(filters.qpage, queued, "qpage"),
         rounds=list(wq.rounds_with_nominations(session, either)),
         units=list(wq.units_with_nominations(session, either)),
         awards=list(wq.awards_with_nominations(session, either)),

@@ -289,14 +289,7 @@ def _queue_statements(where: ColumnElement[bool]) -> tuple[Select[Any], Select[A
         return found[1], found[2]
     if len(_QUEUES) > 4096:
         _QUEUES.clear()
-    matching = (
-        select(literal_column("1"))
-        .select_from(Nomination)
-        .where(where)
-        .limit(bindparam("count_limit"))
-        .subquery("matching")
-    )
-    count = select(func.count()).select_from(matching)
+    count = _count_upto(where)
     page = (
         select(*QUEUE_COLUMNS, count.scalar_subquery().label("queue_total"))
         .where(where)
@@ -305,6 +298,101 @@ def _queue_statements(where: ColumnElement[bool]) -> tuple[Select[Any], Select[A
         .offset(bindparam("page_offset"))
     )
     _QUEUES[id(where)] = (where, page, count)
+    return page, count
+
+
+def _count_upto(where: ColumnElement[bool]) -> Select[Any]:
+    """How many nominations match ``where``, counting no further than ``count_limit``."""
+    matching = (
+        select(literal_column("1"))
+        .select_from(Nomination)
+        .where(where)
+        .limit(bindparam("count_limit"))
+        .subquery("matching")
+    )
+    return select(func.count()).select_from(matching)
+
+
+@dataclass(frozen=True, slots=True)
+class CappedPage:
+    """A page of nominations with their total counted up to a cap (see ``queue_page``):
+    ``capped`` says more than ``total`` (= the cap) match; ``more`` that a nomination follows
+    this page (a next page exists, also past the cap)."""
+
+    rows: Sequence[Nomination]
+    total: int
+    capped: bool
+    more: bool
+
+
+#: The filters of a ``NominationQuery`` that ``capped_nominations`` binds (equality on a column).
+_CAPPED_FILTERS = {
+    "round_id": Nomination.round_id,
+    "unit_id": Nomination.unit_id,
+    "award_id": Nomination.award_id,
+}
+
+#: The statements of ``capped_nominations`` per kept filter, sort and set of bound filters.
+_CAPPED: dict[
+    tuple[int, str, tuple[str, ...]], tuple[ColumnElement[bool], Select[Any], Select[Any]]
+] = {}
+
+
+def capped_nominations(
+    session: Session, where: ColumnElement[bool], q: NominationQuery, cap: int
+) -> CappedPage:
+    """``queue_page`` for the web's lists: a page of ``where`` narrowed by ``q``'s round, unit
+    and award and ordered by ``q.sort`` then id, as ORM objects (the rows a page builds from,
+    kept in the session for the checks it makes on them), with the total counted up to ``cap``
+    only. One statement: the page (one row more than ``q.limit``, to know whether another page
+    follows) and its capped total as a subquery evaluated once; a second one only counts for a
+    page past the end. ``where`` is a kept (cached) filter: the statements are built once per
+    filter, sort and set of filters given; the filters' values are bound at execution."""
+    unsupported = q.state or q.assignee_id is not None or q.overdue_at is not None
+    if unsupported or q.stuck is not None:
+        raise ValueError("capped_nominations filters by round, unit and award only")
+    given = tuple(k for k in _CAPPED_FILTERS if getattr(q, k) is not None)
+    bound = {f"filter_{k}": getattr(q, k) for k in given}
+    page, count = _capped_statements(where, q.sort, given)
+    params = {
+        **bound,
+        "page_limit": q.limit + 1,
+        "page_offset": q.offset,
+        "count_limit": cap + 1,
+    }
+    found = session.execute(page, params).tuples().all()
+    if found:
+        counted = int(found[0][1])
+    elif q.offset:
+        counted = int(session.execute(count, params).scalar_one())
+    else:
+        counted = 0
+    rows = [nom for nom, _ in found[: q.limit]]
+    return CappedPage(rows, min(counted, cap), counted > cap, len(found) > q.limit)
+
+
+def _capped_statements(
+    where: ColumnElement[bool], sort: str, given: tuple[str, ...]
+) -> tuple[Select[Any], Select[Any]]:
+    key = (id(where), sort, given)
+    found = _CAPPED.get(key)
+    if found is not None and found[0] is where:
+        return found[1], found[2]
+    if len(_CAPPED) > 4096:
+        _CAPPED.clear()
+    narrowed = and_(
+        where,
+        *(col == bindparam(f"filter_{k}") for k, col in _CAPPED_FILTERS.items() if k in given),
+    )
+    count = _count_upto(narrowed)
+    page = (
+        select(Nomination, count.scalar_subquery().label("queue_total"))
+        .where(narrowed)
+        .order_by(_SORTS.get(sort, Nomination.id.asc()), Nomination.id)
+        .limit(bindparam("page_limit"))
+        .offset(bindparam("page_offset"))
+    )
+    _CAPPED[key] = (where, page, count)
     return page, count
 
 
