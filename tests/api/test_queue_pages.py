@@ -10,11 +10,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from tests.api.conftest import make_client
 from tests.api.helpers import ok
 from tests.api.testclient import TestClient
-from tests.support.world import NOW, World
+from tests.support.world import NOW, World, add_nominations
 
 from awardflow.api.auth import issue
 from awardflow.api.schemas.common import Page
@@ -27,35 +27,6 @@ from awardflow.settings import Settings
 from awardflow.states.lifecycle import NominationState as S
 
 DAY = timedelta(days=1)
-
-
-def add_nominations(
-    world: World, count: int, state: S, assignee: str | None = None, **values: Any
-) -> list[int]:
-    """``count`` nominations of p-lan at thpt-a, inserted in one statement (the queues only read
-    them); the i-th is due ``i`` days after NOW unless ``values`` says otherwise."""
-    base = {
-        "campaign_id": world["campaign"],
-        "campaign_version": 1,
-        "round_id": world["round"],
-        "award_id": world["giay_khen"],
-        "unit_id": world["thpt-a"],
-        "nominee_kind": "individual",
-        "person_id": world["p-lan"],
-        "achievement": "Hoàn thành xuất sắc nhiệm vụ",
-        "state": state,
-        "assignee_id": world[assignee] if assignee else None,
-        "state_entered_at": NOW - DAY,
-    }
-    rows = [
-        {"nominee_name": f"Giáo viên {i}", "due_at": NOW + i * DAY, **base, **values}
-        for i in range(count)
-    ]
-    with world.db.write() as s:
-        ids = s.execute(
-            insert(Nomination).returning(Nomination.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        return list(ids)
 
 
 def office(world: World, cap: int, offset: int = 0, limit: int = 2) -> queries.QueuePage:

@@ -8,10 +8,10 @@ every nomination state change still goes through the transition service.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from awardflow.campaigns.catalogue import AwardLevel
@@ -26,6 +26,7 @@ from awardflow.db.models import (
     CouncilMember,
     CouncilSession,
     Evidence,
+    Nomination,
     Person,
     RoleGrant,
     Round,
@@ -39,7 +40,7 @@ from awardflow.db.repositories import org as org_repo
 from awardflow.db.session import Database
 from awardflow.services.actors import actor_for_user
 from awardflow.services.context import ServiceContext
-from awardflow.states import Actor, Role
+from awardflow.states import Actor, NominationState, Role
 
 #: A moment inside the round's proposal window (Hanoi morning, 2026-10-01).
 NOW = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
@@ -325,3 +326,40 @@ def new_draft(
         now=now,
     )
     return nom.id
+
+
+def add_nominations(
+    world: World,
+    count: int,
+    state: NominationState,
+    assignee: str | None = None,
+    *,
+    first_due: datetime = NOW,
+    every: timedelta = timedelta(days=1),
+    **values: Any,
+) -> list[int]:
+    """``count`` nominations of p-lan at thpt-a, inserted in one statement (for pages that only
+    read them): the i-th is due ``first_due + i * every`` unless ``values`` (column values)
+    says otherwise, so their due order is their insertion order."""
+    base = {
+        "campaign_id": world["campaign"],
+        "campaign_version": 1,
+        "round_id": world["round"],
+        "award_id": world["giay_khen"],
+        "unit_id": world["thpt-a"],
+        "nominee_kind": "individual",
+        "person_id": world["p-lan"],
+        "achievement": "Hoàn thành xuất sắc nhiệm vụ",
+        "state": state,
+        "assignee_id": world[assignee] if assignee else None,
+        "state_entered_at": NOW - timedelta(days=1),
+    }
+    rows = [
+        {"nominee_name": f"Giáo viên {i}", "due_at": first_due + i * every, **base, **values}
+        for i in range(count)
+    ]
+    with world.db.write() as s:
+        ids = s.execute(
+            insert(Nomination).returning(Nomination.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        return list(ids)

@@ -10,10 +10,10 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from tests.support.world import NOW, World
+from tests.support.world import add_nominations as world_add
 
-from awardflow.db.models import Nomination
 from awardflow.db.repositories import api_queries as q
 from awardflow.services.context import ServiceContext
 from awardflow.states.lifecycle import NominationState as S
@@ -21,40 +21,16 @@ from awardflow.web import appraiser_views as av
 from awardflow.web.render import RenderState, render_html
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 CAP = 1000
 
 
 def add_nominations(
     world: World, count: int, state: S, assignee: str | None = None, **values: Any
 ) -> list[int]:
-    """``count`` nominations in one statement (the page only reads them); the i-th is due ``i``
-    hours after NOW, so their due order is their insertion order."""
-    base = {
-        "campaign_id": world["campaign"],
-        "campaign_version": 1,
-        "round_id": world["round"],
-        "award_id": world["giay_khen"],
-        "unit_id": world["thpt-a"],
-        "nominee_kind": "individual",
-        "person_id": world["p-lan"],
-        "achievement": "Hoàn thành xuất sắc nhiệm vụ",
-        "state": state,
-        "assignee_id": world[assignee] if assignee else None,
-        "state_entered_at": NOW - DAY,
-        **values,
-    }
-    start = 10 * DAY if "due_at" not in values else timedelta(0)
-    rows = [
-        {"nominee_name": f"Giáo viên {i}", "due_at": NOW + start + i * timedelta(hours=1), **base}
-        for i in range(count)
-    ]
-    if "due_at" in values:
-        rows = [{**r, "due_at": values["due_at"]} for r in rows]
-    with world.db.write() as s:
-        ids = s.execute(
-            insert(Nomination).returning(Nomination.id, sort_by_parameter_order=True), rows
-        ).scalars()
-        return list(ids)
+    """As ``tests.support.world.add_nominations``, the first due ten days after NOW and the next
+    an hour apart."""
+    return world_add(world, count, state, assignee, first_due=NOW + 10 * DAY, every=HOUR, **values)
 
 
 def page_of(world: World, ctx: ServiceContext, **params: int) -> av.AppraiserPage:

@@ -2,7 +2,9 @@
 and her office's unassigned queue with a claim button where the rules allow it; both filtered
 by round, unit and award from the query string, and paginated. Like the API's queues, each list
 is one statement (its page and its total counted up to ``QUEUE_COUNT_CAP``): past the cap the
-page says "hơn 1.000" / "more than 1,000" and still pages forward."""
+page says "hơn 1.000" / "more than 1,000" and still pages forward. The filters' dropdowns offer
+the rounds, awards and units of the campaigns she works for (``campaigns_filter``): they read
+no nomination."""
 
 from __future__ import annotations
 
@@ -18,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from awardflow.db.models import Award, Round, Unit
 from awardflow.db.repositories import api_queries as q
-from awardflow.db.repositories import web_unit as wq
+from awardflow.db.repositories import web_appraiser as wa
 from awardflow.errors import Reason
 from awardflow.services import transitions
 from awardflow.services.context import ServiceContext
 from awardflow.services.queries import QUEUE_COUNT_CAP, TASK_STATES
-from awardflow.services.visibility import grant_scope, nomination_filter
+from awardflow.services.visibility import campaign_filter, grant_scope, nomination_filter
 from awardflow.states import Actor, Grant, Role, Trigger
 from awardflow.web.nomination_views import NominationRow, rows_for
 
@@ -161,6 +163,14 @@ def queue_filter(actor: Actor) -> ColumnElement[bool]:
     return and_(nomination_filter(actor), q.unassigned_clause())
 
 
+@lru_cache(maxsize=4096)
+def campaigns_filter(actor: Actor) -> ColumnElement[bool]:
+    """The campaigns whose dossiers the page lists: appraising office (or organiser) within the
+    actor's grants. The filter dropdowns offer their rounds, awards and units, so building them
+    reads no nomination."""
+    return campaign_filter(actor, with_office=True)
+
+
 def is_appraiser(actor: Actor) -> bool:
     return Role.APPRAISER in actor.roles()
 
@@ -168,7 +178,7 @@ def is_appraiser(actor: Actor) -> bool:
 def build(
     session: Session, ctx: ServiceContext, actor: Actor, filters: Filters, now: datetime
 ) -> AppraiserPage:
-    mine, office = tasks_filter(actor), queue_filter(actor)
+    mine, office, campaigns = tasks_filter(actor), queue_filter(actor), campaigns_filter(actor)
     tasks = q.capped_nominations(session, mine, filters.query(filters.page), QUEUE_COUNT_CAP)
     queued = q.capped_nominations(session, office, filters.query(filters.qpage), QUEUE_COUNT_CAP)
     task_rows = rows_for(session, tasks.rows, now, ctx.calendar)
@@ -182,7 +192,6 @@ def build(
                 reasons=list(verdict.reasons) if verdict is not None else [],
             )
         )
-    either = or_(mine, office)
     counts: dict[str, int] = {"overdue": 0, "today": 0, "soon": 0}
     for r in task_rows:
         if r.urgency:
@@ -193,8 +202,8 @@ def build(
         tasks_pager=Pager.of(filters.page, tasks, "page"),
         queue=queue_rows,
         queue_pager=Pager.of(filters.qpage, queued, "qpage"),
-        rounds=list(wq.rounds_with_nominations(session, either)),
-        units=list(wq.units_with_nominations(session, either)),
-        awards=list(wq.awards_with_nominations(session, either)),
+        rounds=list(wa.rounds_of_campaigns(session, campaigns)),
+        units=list(wa.units_of_campaigns(session, campaigns)),
+        awards=list(wa.awards_of_campaigns(session, campaigns)),
         urgency_counts=counts,
     )

@@ -36,24 +36,6 @@ def state_counts(
     return {state: int(n) for state, n in session.execute(stmt)}
 
 
-def rounds_with_nominations(session: Session, where: ColumnElement[bool]) -> Sequence[Round]:
-    """The rounds that at least one visible nomination belongs to."""
-    ids = select(Nomination.round_id).where(where).distinct()
-    stmt = select(Round).where(Round.id.in_(ids)).order_by(Round.opens.desc(), Round.id)
-    return session.execute(stmt).scalars().all()
-
-
-def units_with_nominations(session: Session, where: ColumnElement[bool]) -> Sequence[Unit]:
-    ids = select(Nomination.unit_id).where(where).distinct()
-    return session.execute(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.name)).scalars().all()
-
-
-def awards_with_nominations(session: Session, where: ColumnElement[bool]) -> Sequence[Award]:
-    ids = select(Nomination.award_id).where(where).distinct()
-    stmt = select(Award).where(Award.id.in_(ids)).order_by(Award.campaign_id, Award.id)
-    return session.execute(stmt).scalars().all()
-
-
 def campaigns_over(session: Session, unit_paths: Iterable[str]) -> Sequence[Campaign]:
     """Campaigns whose organiser is one of these units or an ancestor of one (a unit takes part
     in the campaigns organised above it)."""
