@@ -42,10 +42,10 @@ def _healthy(api_url: str) -> bool:
 
 def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     log.parent.mkdir(parents=True, exist_ok=True)
-    out = log.open("ab")
-    return subprocess.Popen(
-        cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with log.open("ab") as out:  # the child has its own copy of the descriptor
+        return subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def run_stack(settings: Settings, *, wait: bool = True) -> list[subprocess.Popen[bytes]]:
@@ -120,10 +120,12 @@ def _wait(children: list[subprocess.Popen[bytes]]) -> None:
 
 
 def stop(children: list[subprocess.Popen[bytes]]) -> None:
-    """SIGINT each child's process group, then wait; kill what does not stop in 20 s."""
+    """SIGTERM each child's process group (each stops cleanly on it), then wait; kill what does
+    not stop in 20 s. Not SIGINT: started from a script in the background (``nohup``, ``&``),
+    ``up`` and its children inherit SIGINT ignored, and would be killed after the wait."""
     for child in reversed(children):
         if child.poll() is None:
-            os.killpg(child.pid, signal.SIGINT)
+            os.killpg(child.pid, signal.SIGTERM)
     for child in reversed(children):
         try:
             child.wait(timeout=20)
