@@ -92,12 +92,6 @@ def _load_actor(svc: Services, user_id: int) -> Actor:
     return actor
 
 
-def actor_from_token(svc: Services, token: str | None) -> Actor:
-    user_id = _token_user(svc, token)
-    cached = _cached_actor(svc, user_id)
-    return cached if cached is not None else _load_actor(svc, user_id)
-
-
 async def current_actor(svc: Svc, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
     """The caller. ``async``: checking the token's signature and finding the caller's cached
     grants need no I/O (~0.1 ms), and a plain ``def`` dependency would cost a round trip to

@@ -396,13 +396,6 @@ def _capped_statements(
     return page, count
 
 
-def all_matching(
-    session: Session, where: ColumnElement[bool], q: NominationQuery
-) -> Sequence[Nomination]:
-    stmt = _filtered(where, q).order_by(_SORTS.get(q.sort, Nomination.id.asc()), Nomination.id)
-    return session.execute(stmt).scalars().all()
-
-
 def audit_events(session: Session, nomination_id: int) -> Sequence[AuditEvent]:
     stmt = select(AuditEvent).where(AuditEvent.nomination_id == nomination_id)
     return session.execute(stmt.order_by(AuditEvent.seq)).scalars().all()

@@ -49,13 +49,6 @@ def insert_many(session: Session, events: Sequence[AuditEvent]) -> None:
         by_link[(nomination_id, seq)].id = int(event_id)
 
 
-def events_for(session: Session, nomination_id: int) -> Sequence[AuditEvent]:
-    stmt = (
-        select(AuditEvent).where(AuditEvent.nomination_id == nomination_id).order_by(AuditEvent.seq)
-    )
-    return session.execute(stmt).scalars().all()
-
-
 def heads(session: Session, batch: int = 5000) -> Iterator[tuple[int, int, str, str]]:
     """(nomination id, audit_seq, audit_head, state) of every nomination, by id."""
     stmt = select(

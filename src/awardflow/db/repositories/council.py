@@ -272,11 +272,6 @@ def tallies(session: Session, session_id: int) -> dict[int, dict[str, int]]:
     return found
 
 
-def sessions_for_round(session: Session, round_id: int) -> list[CouncilSession]:
-    stmt = select(CouncilSession).where(CouncilSession.round_id == round_id)
-    return list(session.execute(stmt.order_by(CouncilSession.id)).scalars())
-
-
 def lock_session(session: Session, session_id: int) -> CouncilSession | None:
     stmt = select(CouncilSession).where(CouncilSession.id == session_id).with_for_update()
     return session.execute(stmt).scalar_one_or_none()

@@ -352,29 +352,6 @@ def ids_in_state(session: Session, round_id: int, state: NominationState) -> lis
     return list(session.execute(stmt).scalars())
 
 
-def in_state_with_award(
-    session: Session, round_id: int, state: NominationState
-) -> list[tuple[int, int, int]]:
-    """(nomination id, award id, proposing unit id) of a round's nominations in ``state``."""
-    stmt = (
-        select(Nomination.id, Nomination.award_id, Nomination.unit_id)
-        .where(Nomination.round_id == round_id, Nomination.state == state)
-        .order_by(Nomination.id)
-    )
-    return [(r[0], r[1], r[2]) for r in session.execute(stmt)]
-
-
-def count_past_council(session: Session, round_id: int, award_id: int, unit_id: int) -> int:
-    """Nominations of a unit for an award in a round that the council already approved."""
-    stmt = select(func.count()).where(
-        Nomination.round_id == round_id,
-        Nomination.award_id == award_id,
-        Nomination.unit_id == unit_id,
-        Nomination.state.in_(_PAST_COUNCIL),
-    )
-    return int(session.execute(stmt).scalar_one())
-
-
 _PAST_COUNCIL = [
     NominationState.COUNCIL_APPROVED,
     NominationState.SUBMITTED,

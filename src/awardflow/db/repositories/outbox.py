@@ -6,12 +6,11 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, select
+from sqlalchemy import JSON
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from awardflow.db.base import UTCDateTime, utcnow
-from awardflow.db.models import OutboxMessage
 
 # One statement text for both databases (SQLite and PostgreSQL share the ON CONFLICT form), run
 # as the driver's own executemany: the dialect-specific insert() constructs were recompiled on
@@ -77,12 +76,3 @@ def insert_ignoring_duplicates(session: Session, rows: Sequence[dict[str, Any]])
     if not rows:
         return 0
     return _insert(session, rows)
-
-
-def for_nomination(session: Session, nomination_id: int) -> Sequence[OutboxMessage]:
-    stmt = (
-        select(OutboxMessage)
-        .where(OutboxMessage.nomination_id == nomination_id)
-        .order_by(OutboxMessage.id)
-    )
-    return session.execute(stmt).scalars().all()
