@@ -224,7 +224,7 @@ def _decide(
         raise TransitionRefused(trig.value, list(verdict.reasons))
 
     from_state = nom.state
-    before = repo.values_of(nom)
+    before = repo.snapshot(nom)
     _apply_effects(ctx, nom, trig, actor, payload, now)
     fire(nom, trig)
     nom.state_entered_at = now

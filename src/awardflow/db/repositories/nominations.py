@@ -186,35 +186,18 @@ _WRITE_BACK = update(_NOMS).where(
 
 
 def snapshot(nom: Nomination) -> dict[str, Any]:
-    """The values of every column attribute of a snapshot (to diff before writing back)."""
-    return {attr: getattr(nom, attr) for attr in _NOM_COLUMNS}
+    """The values of every column attribute of a snapshot (to diff before writing back), read
+    from the instance's ``__dict__`` (a snapshot holds every column there): a tenth of the cost
+    of the instrumented ``getattr`` per column, which the batches pay twice per row."""
+    loaded = nom.__dict__
+    return {a: loaded[a] if a in loaded else getattr(nom, a) for a in _NOM_COLUMNS}
 
 
 def write_back(session: Session, nom: Nomination, before: dict[str, Any]) -> bool:
     """``UPDATE nominations SET <changed columns>, version = version + 1 WHERE id = :id AND
     version = :old``: False if another transaction moved the version. Any copy of the row
     already loaded in the session is expired, so later reads see the new values."""
-    changed = {
-        _NOM_COLUMNS[a]: v for a, v in snapshot(nom).items() if v != before[a] and a != "version"
-    }
-    old = before["version"]
-    changed["version"] = old + 1
-    result = session.connection().execute(_WRITE_BACK, {**changed, "b_id": nom.id, "b_old": old})
-    if result.rowcount != 1:
-        return False
-    nom.version = old + 1
-    loaded = session.identity_map.get(identity_key(Nomination, nom.id))
-    if loaded is not None:
-        session.expire(loaded)
-    return True
-
-
-def values_of(nom: Nomination) -> dict[str, Any]:
-    """:func:`snapshot` read from the instance's ``__dict__`` (a snapshot holds every column
-    there): a tenth of the cost of the instrumented ``getattr`` per column, which the batches
-    pay twice per row."""
-    loaded = nom.__dict__
-    return {a: loaded[a] if a in loaded else getattr(nom, a) for a in _NOM_COLUMNS}
+    return write_back_many(session, [(nom, before)])
 
 
 def write_back_many(session: Session, rows: Sequence[tuple[Nomination, dict[str, Any]]]) -> bool:
@@ -224,14 +207,14 @@ def write_back_many(session: Session, rows: Sequence[tuple[Nomination, dict[str,
     affected-row count is the sum over the rows (SQLite; psycopg 3 sums it too, and
     SQLAlchemy reports both dialects' executemany rowcount as reliable), and each row can match
     at most one, so the sum equals the number of rows only if every row matched. The caller
-    must then roll back (some rows may have been written). One row is :func:`write_back`'s
-    very statement (a plain execute)."""
+    must then roll back (some rows may have been written). One row (:func:`write_back`) is a
+    plain execute."""
     if not rows:
         return True
     changing: set[str] = set()
     current = []
     for nom, before in rows:
-        now = values_of(nom)
+        now = snapshot(nom)
         changing.update(a for a, v in now.items() if v != before[a])
         current.append(now)
     changing.discard("version")
