@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from awardflow.db.base import UTCDateTime, utcnow
+from awardflow.db.repositories.driver_sql import in_driver_style
 
 # One statement text for both databases (SQLite and PostgreSQL share the ON CONFLICT form), run
 # as the driver's own executemany: the dialect-specific insert() constructs were recompiled on
@@ -34,6 +34,7 @@ _SQL = (
     + ", ".join(f":{c}" for c in _COLUMNS)
     + ", 'pending', 0, :now, :now) ON CONFLICT (dedupe_key) DO NOTHING"
 )
+_STYLES = in_driver_style(_SQL)
 #: dialect name -> (statement in the driver's parameter style, payload and timestamp converters)
 _BY_DIALECT: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] = {}
 
@@ -41,8 +42,7 @@ _BY_DIALECT: dict[str, tuple[str, Callable[[Any], Any], Callable[[Any], Any]]] =
 def _for(dialect: Dialect) -> tuple[str, Callable[[Any], Any], Callable[[Any], Any]]:
     found = _BY_DIALECT.get(dialect.name)
     if found is None:
-        # sqlite3 takes ``:name`` (whatever the dialect's paramstyle), psycopg ``%(name)s``
-        sql = _SQL if dialect.name == "sqlite" else re.sub(r":(\w+)", r"%(\1)s", _SQL)
+        sql = _STYLES[dialect.name]
         processors = []
         for type_ in (JSON(), UTCDateTime()):
             processor = type_.dialect_impl(dialect).bind_processor(dialect)
