@@ -274,12 +274,7 @@ def queue_page(
     page, count = _queue_statements(where)
     params = {"page_limit": limit, "page_offset": offset, "count_limit": cap + 1}
     rows = session.execute(page, params).mappings().all()
-    if rows:
-        counted = int(rows[0]["queue_total"])
-    elif offset:
-        counted = int(session.execute(count, params).scalar_one())
-    else:
-        counted = 0
+    counted = _counted(session, rows[0]["queue_total"] if rows else None, count, params, offset)
     return rows, min(counted, cap), counted > cap
 
 
@@ -299,6 +294,16 @@ def _queue_statements(where: ColumnElement[bool]) -> tuple[Select[Any], Select[A
     )
     _QUEUES[id(where)] = (where, page, count)
     return page, count
+
+
+def _counted(
+    session: Session, on_page: Any, count: Select[Any], params: dict[str, Any], offset: int
+) -> int:
+    """The capped total: carried by the page's first row; for an empty page past the start,
+    counted on its own (a page past the end still reports the total)."""
+    if on_page is not None:
+        return int(on_page)
+    return int(session.execute(count, params).scalar_one()) if offset else 0
 
 
 def _count_upto(where: ColumnElement[bool]) -> Select[Any]:
@@ -361,12 +366,7 @@ def capped_nominations(
         "count_limit": cap + 1,
     }
     found = session.execute(page, params).tuples().all()
-    if found:
-        counted = int(found[0][1])
-    elif q.offset:
-        counted = int(session.execute(count, params).scalar_one())
-    else:
-        counted = 0
+    counted = _counted(session, found[0][1] if found else None, count, params, q.offset)
     rows = [nom for nom, _ in found[: q.limit]]
     return CappedPage(rows, min(counted, cap), counted > cap, len(found) > q.limit)
 
