@@ -251,7 +251,7 @@ ROUTES: dict[str, tuple[Runner, Runner]] = {
         _route(queries.my_queue),
         _route_before(lambda a: queries._task_filter(a.grants, a.user_id)),
     ),
-    "queue/office": (_route(queries.office_queue), _route_before(queries._office_filter)),
+    "queue/office": (_route(queries.office_queue), _route_before(queries.office_filter)),
 }
 
 

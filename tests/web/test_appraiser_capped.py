@@ -16,6 +16,7 @@ from tests.support.world import add_nominations as world_add
 
 from awardflow.db.repositories import api_queries as q
 from awardflow.services.context import ServiceContext
+from awardflow.services.queries import office_filter
 from awardflow.states.lifecycle import NominationState as S
 from awardflow.web import appraiser_views as av
 from awardflow.web.render import RenderState, render_html
@@ -170,7 +171,7 @@ def test_each_list_is_one_statement_page_and_capped_total(
             ):
                 sent.clear()
                 found = q.capped_nominations(
-                    s, av.queue_filter(actor), filters.query(filters.qpage), CAP
+                    s, office_filter(actor), filters.query(filters.qpage), CAP
                 )
                 assert len(sent) == expected, sent
                 assert (found.total, found.capped) == (CAP, True)

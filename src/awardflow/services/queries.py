@@ -97,12 +97,13 @@ def office_queue(
     session: Session, actor: Actor, limit: int, offset: int, cap: int = QUEUE_COUNT_CAP
 ) -> QueuePage:
     """Proposed, unassigned dossiers the actor may claim or assign, due first."""
-    return QueuePage(*q.queue_page(session, _office_filter(actor), limit, offset, cap))
+    return QueuePage(*q.queue_page(session, office_filter(actor), limit, offset, cap))
 
 
 @lru_cache(maxsize=4096)
-def _office_filter(actor: Actor) -> ColumnElement[bool]:
-    """One object per actor (the list's statements are kept per filter object)."""
+def office_filter(actor: Actor) -> ColumnElement[bool]:
+    """Proposed dossiers nobody has claimed, among those the actor may see: one object per
+    actor (the statements of the lists using it, API and web, are kept per filter object)."""
     return and_(nomination_filter(actor), q.unassigned_clause())
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import Session
 
 from awardflow.db.models import Award, Round, Unit
@@ -24,8 +24,8 @@ from awardflow.db.repositories import web_appraiser as wa
 from awardflow.errors import Reason
 from awardflow.services import transitions
 from awardflow.services.context import ServiceContext
-from awardflow.services.queries import QUEUE_COUNT_CAP, TASK_STATES
-from awardflow.services.visibility import campaign_filter, grant_scope, nomination_filter
+from awardflow.services.queries import QUEUE_COUNT_CAP, TASK_STATES, office_filter
+from awardflow.services.visibility import campaign_filter, grant_scope
 from awardflow.states import Actor, Grant, Role, Trigger
 from awardflow.web.nomination_views import NominationRow, rows_for
 
@@ -157,13 +157,6 @@ def _tasks_filter(grants: tuple[Grant, ...], user_id: int | None) -> ColumnEleme
 
 
 @lru_cache(maxsize=4096)
-def queue_filter(actor: Actor) -> ColumnElement[bool]:
-    """Proposed dossiers nobody has claimed, among those the actor may see: one object per
-    actor (the list's statements are kept per filter object)."""
-    return and_(nomination_filter(actor), q.unassigned_clause())
-
-
-@lru_cache(maxsize=4096)
 def campaigns_filter(actor: Actor) -> ColumnElement[bool]:
     """The campaigns whose dossiers the page lists: appraising office (or organiser) within the
     actor's grants. The filter dropdowns offer their rounds, awards and units, so building them
@@ -178,7 +171,7 @@ def is_appraiser(actor: Actor) -> bool:
 def build(
     session: Session, ctx: ServiceContext, actor: Actor, filters: Filters, now: datetime
 ) -> AppraiserPage:
-    mine, office, campaigns = tasks_filter(actor), queue_filter(actor), campaigns_filter(actor)
+    mine, office, campaigns = tasks_filter(actor), office_filter(actor), campaigns_filter(actor)
     tasks = q.capped_nominations(session, mine, filters.query(filters.page), QUEUE_COUNT_CAP)
     queued = q.capped_nominations(session, office, filters.query(filters.qpage), QUEUE_COUNT_CAP)
     task_rows = rows_for(session, tasks.rows, now, ctx.calendar)
