@@ -6,7 +6,7 @@ audit event on the nomination. Closing applies quorum, each award's threshold as
 ALL members, and the award's percentage quota for the round (ranked by yes-votes; the chair
 breaks a tie at the cut-off), then fires pass_vote / fail_vote / postpone through the
 transition service as the system. Opening and closing move every item in one transition batch
-(``transition_batch.transition_many``); any refusal aborts the whole step, as one failing
+(``transition_batch.transition_all``); any refusal aborts the whole step, as one failing
 ``transition`` call did.
 """
 
@@ -30,9 +30,9 @@ from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import council as repo
 from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import org as org_repo
-from awardflow.errors import AwardflowError, Conflict, Forbidden, InvalidInput, NotFound
+from awardflow.errors import Conflict, Forbidden, InvalidInput, NotFound
 from awardflow.services.context import ServiceContext
-from awardflow.services.transition_batch import BatchItem, TransitionOutcome, transition_many
+from awardflow.services.transition_batch import BatchItem, transition_all
 from awardflow.states import Actor, NominationState, Role, Trigger
 
 CHOICES = ("agree", "disagree", "abstain")
@@ -153,15 +153,8 @@ def open_session(
     scheduled = noms_repo.ids_in_state(session, council.round_id, NominationState.APPRAISED)
     system = Actor.system("council")
     items = [BatchItem(nid, Trigger.SCHEDULE_VOTE, system) for nid in scheduled]
-    _all_or_nothing(transition_many(session, ctx, items, now=now))
+    transition_all(session, ctx, items, now=now)
     return scheduled
-
-
-def _all_or_nothing(outcomes: list[TransitionOutcome]) -> None:
-    """Raise the first refusal of a batch (the entry point rolls the step back)."""
-    for outcome in outcomes:
-        if isinstance(outcome, AwardflowError):
-            raise outcome
 
 
 def add_to_agenda(session: Session, session_id: int, nomination_id: int) -> None:
@@ -427,7 +420,7 @@ def close_session(
         )
         data = {k: row[k] for k in ("agree", "disagree", "abstain", "required")}
         moves.append(BatchItem(row["nomination_id"], trigger, system, comment=comment, data=data))
-    _all_or_nothing(transition_many(session, ctx, moves, now=now))
+    transition_all(session, ctx, moves, now=now)
     council.status = "closed"
     council.closed_at = now
     council.minutes = {

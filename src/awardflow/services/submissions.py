@@ -17,9 +17,9 @@ from awardflow.db.models import Submission
 from awardflow.db.repositories import campaigns as campaigns_repo
 from awardflow.db.repositories import nominations as noms_repo
 from awardflow.db.repositories import submissions as repo
-from awardflow.errors import AwardflowError, InvalidInput, NotFound
+from awardflow.errors import InvalidInput, NotFound
 from awardflow.services.context import ServiceContext
-from awardflow.services.transition_batch import BatchItem, transition_many
+from awardflow.services.transition_batch import BatchItem, transition_all
 from awardflow.states import Actor, NominationState, Trigger
 
 
@@ -120,8 +120,6 @@ def submit_items(
     states = noms_repo.states(session, repo.item_ids(session, submission.id))
     done = [nid for nid, state in states.items() if state is NominationState.COUNCIL_APPROVED]
     items = [BatchItem(nid, Trigger.SUBMIT, system, data=data) for nid in done]
-    for outcome in transition_many(session, ctx, items, now=now):
-        if isinstance(outcome, AwardflowError):  # as one failing transition() call: abort
-            raise outcome
+    transition_all(session, ctx, items, now=now)  # a refusal aborts the package
     submission.status = "submitted"
     return done

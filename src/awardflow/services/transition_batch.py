@@ -192,3 +192,18 @@ __all__ = [
     "TransitionOutcome",
     "transition_many",
 ]
+
+
+def transition_all(
+    session: Session,
+    ctx: ServiceContext,
+    items: Sequence[BatchItem],
+    *,
+    now: datetime | None = None,
+) -> None:
+    """:func:`transition_many` for a step that must move every item: the first refusal is
+    raised, as one failing ``transition()`` call would, and the caller's transaction (the
+    entry point's unit of work) keeps nothing of the step."""
+    for outcome in transition_many(session, ctx, items, now=now):
+        if isinstance(outcome, AwardflowError):
+            raise outcome
